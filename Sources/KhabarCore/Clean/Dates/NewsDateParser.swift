@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A calendar date, with a time of day and UTC offset when the source gives them.
 public struct NewsDate: Sendable, Hashable {
