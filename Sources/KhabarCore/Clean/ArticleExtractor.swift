@@ -48,16 +48,26 @@ public struct ArticleExtractor: Sendable {
     }
 }
 
-/// Words as a reader counts them: runs of letters, digits and marks.
+/// Words as a reader counts them: whitespace-separated tokens with at least one character
+/// that is not ASCII punctuation (so a lone "-" or "|" is not a word).
 enum WordCounter {
     static func count(_ text: String) -> Int {
         var count = 0
-        var inWord = false
-        for scalar in text.unicodeScalars {
-            let isWordScalar = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            if isWordScalar && !inWord { count += 1 }
-            inWord = isWordScalar
+        var inToken = false
+        var tokenHasWordCharacter = false
+        for byte in text.utf8 {
+            if byte <= 0x20 {
+                if inToken && tokenHasWordCharacter { count += 1 }
+                inToken = false
+                tokenHasWordCharacter = false
+                continue
+            }
+            inToken = true
+            if byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) {
+                tokenHasWordCharacter = true
+            }
         }
+        if inToken && tokenHasWordCharacter { count += 1 }
         return count
     }
 }

@@ -47,14 +47,16 @@ public struct HTMLTree: Sendable {
 
     /// Parses UTF-8 HTML bytes. Broken markup is recovered; a page libxml2 cannot make a
     /// document of yields an empty tree.
+    ///
+    /// The arena is built straight from libxml2's SAX events: libxml2 never builds (and frees)
+    /// a DOM of its own, which would cost about as much again as the tokenizer.
     public init(utf8 bytes: [UInt8]) {
-        self.init()
+        let builder = SAXTreeBuilder()
         bytes.withUnsafeBytes { buffer in
-            LibXML.withHTMLDocument(utf8: buffer, baseURL: nil) { document in
-                guard let document else { return }
-                self.copy(from: document)
-            }
+            LibXML.parseHTML(utf8: buffer, handler: SAXTreeBuilder.makeHandler(), context: Unmanaged.passUnretained(builder).toOpaque())
         }
+        builder.finish()
+        self = builder.tree
     }
 
     public init() {}
@@ -161,41 +163,34 @@ public struct HTMLTree: Sendable {
         TextFolding.collapseWhitespace(rawText(of: index))
     }
 
-    // MARK: Building from libxml2
+    // MARK: Building
 
-    private mutating func copy(from document: xmlDocPtr) {
-        guard let rootElement = xmlDocGetRootElement(document) else { return }
-        nodes.reserveCapacity(1024)
-        text.reserveCapacity(64 * 1024)
-        // Iterative pre-order walk over libxml2's nodes (its tree can be 256 levels deep, and
-        // the stack must never depend on the page); `parentIndex` is our arena index of the
-        // current libxml2 parent.
-        var source: xmlNodePtr? = rootElement
-        var parentIndex: NodeIndex = HTMLTree.none
-        var depth: Int32 = 0
-        walking: while let current = source {
-            let type = current.pointee.type
-            if type == XML_ELEMENT_NODE {
-                let index = appendElement(current, parent: parentIndex, depth: depth)
-                if let firstChild = current.pointee.children {
-                    parentIndex = index
-                    depth += 1
-                    source = firstChild
-                    continue walking
-                }
-            } else if type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE {
-                appendText(current.pointee.content, parent: parentIndex, depth: depth)
+    fileprivate mutating func appendElement(
+        name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        parent: NodeIndex, depth: Int32
+    ) -> NodeIndex {
+        let tag = HTMLTag(name: name)
+        let index = NodeIndex(nodes.count)
+        var node = Node(tag: tag, parent: parent, depth: depth)
+        node.attributeStart = Int32(self.attributes.count)
+        if let attributes {
+            // A NULL-terminated array of name, value pairs; a value is NULL for `<input hidden>`.
+            var cursor = 0
+            while let attributeName = attributes[cursor] {
+                appendAttribute(name: attributeName, value: attributes[cursor + 1])
+                cursor += 2
             }
-            // Next sibling, or that of the nearest ancestor below the root element.
-            var node = current
-            while node.pointee.next == nil || node == rootElement {
-                guard node != rootElement, let up = node.pointee.parent else { break walking }
-                node = up
-                parentIndex = nodes[Int(parentIndex)].parent
-                depth -= 1
-            }
-            source = node.pointee.next
         }
+        node.attributeCount = Int32(self.attributes.count) - node.attributeStart
+        nodes.append(node)
+        link(index, toParent: parent)
+        switch tag {
+        case .html where root == HTMLTree.none: root = index
+        case .head where head == HTMLTree.none: head = index
+        case .body where body == HTMLTree.none: body = index
+        default: break
+        }
+        return index
     }
 
     private mutating func link(_ index: NodeIndex, toParent parent: NodeIndex) {
@@ -209,32 +204,9 @@ public struct HTMLTree: Sendable {
         nodes[Int(parent)].lastChild = index
     }
 
-    private mutating func appendElement(_ element: xmlNodePtr, parent: NodeIndex, depth: Int32) -> NodeIndex {
-        let tag = HTMLTag(name: element.pointee.name)
-        let index = NodeIndex(nodes.count)
-        var node = Node(tag: tag, parent: parent, depth: depth)
-        node.attributeStart = Int32(attributes.count)
-        var property = element.pointee.properties
-        while let attribute = property {
-            appendAttribute(attribute)
-            property = attribute.pointee.next
-        }
-        node.attributeCount = Int32(attributes.count) - node.attributeStart
-        nodes.append(node)
-        link(index, toParent: parent)
-        switch tag {
-        case .html where root == HTMLTree.none: root = index
-        case .head where head == HTMLTree.none: head = index
-        case .body where body == HTMLTree.none: body = index
-        default: break
-        }
-        return index
-    }
-
-    private mutating func appendAttribute(_ attribute: xmlAttrPtr) {
-        guard let name = attribute.pointee.name else { return }
+    private mutating func appendAttribute(name: UnsafePointer<xmlChar>, value: UnsafePointer<xmlChar>?) {
         let nameStart = Int32(attributeBytes.count)
-        var cursor = UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self)
+        var cursor = name
         while cursor.pointee != 0 {
             let byte = cursor.pointee
             attributeBytes.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
@@ -242,28 +214,91 @@ public struct HTMLTree: Sendable {
         }
         let nameLength = Int32(attributeBytes.count) - nameStart
         let valueStart = Int32(attributeBytes.count)
-        var child = attribute.pointee.children
-        while let valueNode = child {
-            if let content = valueNode.pointee.content {
-                appendCString(content, to: &attributeBytes)
-            }
-            child = valueNode.pointee.next
-        }
+        if let value { appendCString(value, to: &attributeBytes) }
         attributes.append(Attribute(
             nameStart: nameStart, nameLength: nameLength,
             valueStart: valueStart, valueLength: Int32(attributeBytes.count) - valueStart))
     }
 
-    private mutating func appendText(_ content: UnsafeMutablePointer<xmlChar>?, parent: NodeIndex, depth: Int32) {
-        guard let content, content.pointee != 0 else { return }
+    /// Appends text below `parent`, extending the previous text node when libxml2 reports one
+    /// run of text in several pieces.
+    fileprivate mutating func appendText(_ characters: UnsafePointer<xmlChar>, count: Int, parent: NodeIndex, depth: Int32) {
+        guard count > 0, parent != HTMLTree.none else { return }
+        let last = nodes[Int(parent)].lastChild
+        if last != HTMLTree.none, nodes[Int(last)].tag == .text,
+           Int(nodes[Int(last)].textStart + nodes[Int(last)].textLength) == text.count {
+            text.append(contentsOf: UnsafeBufferPointer(start: characters, count: count))
+            nodes[Int(last)].textLength += Int32(count)
+            return
+        }
         let start = Int32(text.count)
-        appendCString(content, to: &text)
+        text.append(contentsOf: UnsafeBufferPointer(start: characters, count: count))
         let index = NodeIndex(nodes.count)
         var node = Node(tag: .text, parent: parent, depth: depth)
         node.textStart = start
-        node.textLength = Int32(text.count) - start
+        node.textLength = Int32(count)
         nodes.append(node)
         link(index, toParent: parent)
+    }
+}
+
+/// Receives libxml2's SAX events and grows an `HTMLTree`.
+private final class SAXTreeBuilder {
+    var tree = HTMLTree()
+    private var openElements: [HTMLTree.NodeIndex] = []
+
+    init() {
+        tree.reserve()
+        openElements.reserveCapacity(64)
+    }
+
+    func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        // Content after the root element closed (libxml2 reports it) still belongs to the page.
+        let parent = openElements.last ?? (tree.root == HTMLTree.none ? HTMLTree.none : tree.root)
+        if parent == HTMLTree.none && tree.root != HTMLTree.none { return }
+        let index = tree.appendElement(name: name, attributes: attributes, parent: parent, depth: Int32(openElements.count))
+        openElements.append(index)
+    }
+
+    func end() {
+        if !openElements.isEmpty { openElements.removeLast() }
+    }
+
+    func characters(_ characters: UnsafePointer<xmlChar>?, _ count: Int32) {
+        guard let characters, count > 0 else { return }
+        let parent = openElements.last ?? tree.root
+        tree.appendText(characters, count: Int(count), parent: parent, depth: Int32(openElements.count))
+    }
+
+    func finish() {
+        openElements.removeAll()
+    }
+
+    /// A fresh handler per parse: the C struct is not `Sendable`, and building it costs nothing.
+    static func makeHandler() -> htmlSAXHandler {
+        var handler = htmlSAXHandler()
+        handler.startElement = { context, name, attributes in builder(context).start(name, attributes) }
+        handler.endElement = { context, _ in builder(context).end() }
+        handler.characters = { context, characters, count in builder(context).characters(characters, count) }
+        handler.ignorableWhitespace = { context, characters, count in builder(context).characters(characters, count) }
+        // Script and style bodies (JSON-LD lives there).
+        handler.cdataBlock = { context, characters, count in builder(context).characters(characters, count) }
+        handler.initialized = 1
+        return handler
+    }
+}
+
+/// The builder behind a SAX callback's context pointer (C callbacks cannot capture it).
+private func builder(_ context: UnsafeMutableRawPointer?) -> SAXTreeBuilder {
+    Unmanaged<SAXTreeBuilder>.fromOpaque(context!).takeUnretainedValue()
+}
+
+extension HTMLTree {
+    fileprivate mutating func reserve() {
+        nodes.reserveCapacity(2048)
+        text.reserveCapacity(64 * 1024)
+        attributes.reserveCapacity(2048)
+        attributeBytes.reserveCapacity(32 * 1024)
     }
 }
 
@@ -272,6 +307,3 @@ private func appendCString(_ pointer: UnsafePointer<xmlChar>, to bytes: inout [U
     bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
 }
 
-private func appendCString(_ pointer: UnsafeMutablePointer<xmlChar>, to bytes: inout [UInt8]) {
-    appendCString(UnsafePointer(pointer), to: &bytes)
-}

@@ -19,6 +19,25 @@ enum LibXML {
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
         | Int32(XML_PARSE_HUGE.rawValue)
 
+    /// Parses UTF-8 HTML with a SAX handler; no document is built.
+    /// - Parameter context: passed to every callback of `handler`.
+    static func parseHTML(utf8 bytes: UnsafeRawBufferPointer, handler: htmlSAXHandler, context: UnsafeMutableRawPointer) {
+        _ = initialized
+        guard let base = bytes.baseAddress, bytes.count > 0, bytes.count < Int(Int32.max),
+              let parser = htmlCreateMemoryParserCtxt(base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        else { return }
+        defer {
+            if let document = parser.pointee.myDoc { xmlFreeDoc(document) }
+            htmlFreeParserCtxt(parser)
+        }
+        parser.pointee.sax.pointee = handler
+        parser.pointee.userData = context
+        _ = htmlCtxtUseOptions(parser, htmlOptions)
+        // The bytes are UTF-8 already; without this libxml2 assumes ISO-8859-1.
+        _ = xmlSwitchEncoding(parser, XML_CHAR_ENCODING_UTF8)
+        _ = htmlParseDocument(parser)
+    }
+
     /// Parses UTF-8 HTML and hands the document to `body`; the document is freed when `body`
     /// returns, so no node pointer may escape it.
     static func withHTMLDocument<Result>(
