@@ -37,7 +37,7 @@ public struct ArticleExtractor: Sendable {
             return .failure(.notHTML(reason))
         }
         let decoded = CharsetDecoder.decodeToUTF8(html, declaredCharset: charset)
-        let tree = HTMLTree(utf8: decoded.utf8)
+        let tree = HTMLTree(utf8: RawTextStripper.strip(decoded.utf8))
         guard !tree.isEmpty else { return .failure(.noArticle) }
         let content = ContentExtractor(tree: tree).extract()
         guard !content.blocks.isEmpty else { return .failure(.noArticle) }
