@@ -51,7 +51,7 @@ struct ContentExtractor {
 
     /// Below this many bytes of text, a class-based extraction is suspected of having dropped
     /// the article.
-    static let minimumArticleBytes = 500
+    static let minimumArticleBytes = 250
 
     private func extract(from top: HTMLTree.NodeIndex, useClassNames: Bool, classWeights: ClassWeightCache) -> Result {
         let junk = JunkMarker(tree: tree, classWeights: classWeights, useClassNames: useClassNames).mark()
