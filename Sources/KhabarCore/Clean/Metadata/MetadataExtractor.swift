@@ -50,7 +50,7 @@ public struct MetadataExtractor {
                           scan.meta("twitter:image"), scan.meta("twitter:image:src"), structured.image, scan.imageSrcLink, scan.itemprop.image]
             .lazy.compactMap { MetadataText.absoluteURL($0, base: baseURL) }.first
 
-        var tags = scan.metas("article:tag") + scan.metas("og:article:tag")
+        var tags = (scan.metas("article:tag") + scan.metas("og:article:tag")).compactMap { MetadataText.clean($0) }
         for key in ["news_keywords", "keywords", "parsely-tags", "sailthru.tags"] {
             tags += scan.metas(key).flatMap(MetadataTags.split)
         }
