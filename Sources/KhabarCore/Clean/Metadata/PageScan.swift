@@ -56,11 +56,17 @@ struct PageScan {
     private static let maximumBylineLines = 6
     private static let maximumTextNodesForBylines = 4_000
 
-    private static let authorNeedles = ["author", "byline", "writer", "byl", "kateb", "katib", "reporter"]
-    private static let dateNeedles = ["date", "time", "publish", "created", "posted", "updated"]
-    private static let noiseNeedles = ["comment", "avatar", "related", "share", "social", "popular", "widget", "reply", "sidebar"]
-    private static let updateNeedles = ["update", "modif"]
-    private static let logoNeedles = ["logo", "brand", "site-title", "site-name", "sitename", "site_title"]
+    // Class/id fragments, as bytes so matching allocates nothing.
+    private static let authorNeedles = bytes(["author", "byline", "writer", "byl", "kateb", "katib", "reporter"])
+    private static let dateNeedles = bytes(["date", "time", "publish", "created", "posted", "updated"])
+    private static let noiseNeedles = bytes(["comment", "avatar", "related", "share", "social", "popular", "widget", "reply", "sidebar"])
+    private static let updateNeedles = bytes(["update", "modif"])
+    private static let logoNeedles = bytes(["logo", "brand", "site-title", "site-name", "sitename", "site_title"])
+    private static let hintNeedles = authorNeedles + dateNeedles
+    private static let commentNeedles = bytes(["comment"])
+    private static let authorRelation = Array("author".utf8)
+
+    private static func bytes(_ needles: [String]) -> [[UInt8]] { needles.map { Array($0.utf8) } }
 
     init(tree: HTMLTree) {
         self.tree = tree
@@ -117,7 +123,7 @@ struct PageScan {
                     let rank = isPubdate ? 0 : (hasAncestor(index, tags: [.article, .main], levels: 30) ? 1 : 2)
                     if !isInBoilerplate(index) || isPubdate { timeCandidates.append((value, rank)) }
                 }
-            case .a where tree.attributeBytes("rel", of: index)?.containsASCIICaseInsensitive(Array("author".utf8)) ?? false:
+            case .a where tree.attributeBytes("rel", of: index)?.containsASCIICaseInsensitive(Self.authorRelation) ?? false:
                 if relAuthorTexts.count < 6, !isInBoilerplate(index) {
                     relAuthorTexts.append(Self.boundedText(tree, of: index, limit: 120))
                 }
@@ -130,16 +136,19 @@ struct PageScan {
                     itempropCount += 1
                     readItemprop(property.lowercased(), at: index)
                 }
-                if authorHints < Self.maximumHints, hasClass(index, Self.authorNeedles), !hasClass(index, Self.noiseNeedles),
-                   !isInBoilerplate(index) {
-                    authorHints += 1
-                    let text = Self.boundedText(tree, of: index, limit: 200)
-                    if !text.isEmpty, text.count <= 120 { authorHintTexts.append(text) }
-                }
-                if dateHints < Self.maximumHints, node.tag != .time, hasClass(index, Self.dateNeedles),
-                   !hasClass(index, Self.noiseNeedles), !isInBoilerplate(index) {
-                    dateHints += 1
-                    readVisibleDate(Self.boundedText(tree, of: index, limit: 200), classSaysUpdate: hasClass(index, Self.updateNeedles))
+                // One look at class and id decides whether the element can matter at all.
+                let wantsAuthor = authorHints < Self.maximumHints
+                let wantsDate = dateHints < Self.maximumHints && node.tag != .time
+                if wantsAuthor || wantsDate, hasClass(index, Self.hintNeedles), !hasClass(index, Self.noiseNeedles), !isInBoilerplate(index) {
+                    if wantsAuthor, hasClass(index, Self.authorNeedles) {
+                        authorHints += 1
+                        let text = Self.boundedText(tree, of: index, limit: 200)
+                        if !text.isEmpty, text.count <= 120 { authorHintTexts.append(text) }
+                    }
+                    if wantsDate, hasClass(index, Self.dateNeedles) {
+                        dateHints += 1
+                        readVisibleDate(Self.boundedText(tree, of: index, limit: 200), classSaysUpdate: hasClass(index, Self.updateNeedles))
+                    }
                 }
             }
             if node.tag == .time, tree.attributeBytes("datetime", of: index) == nil, dateHints < Self.maximumHints {
@@ -258,13 +267,13 @@ struct PageScan {
 
     // MARK: Structure tests
 
-    private func hasClass(_ index: HTMLTree.NodeIndex, _ needles: [String]) -> Bool {
+    private func hasClass(_ index: HTMLTree.NodeIndex, _ needles: [[UInt8]]) -> Bool {
+        guard tree[index].attributeCount > 0 else { return false }
         let classBytes = tree.attributeBytes("class", of: index)
         let idBytes = tree.attributeBytes("id", of: index)
         guard classBytes != nil || idBytes != nil else { return false }
         return needles.contains { needle in
-            let needleBytes = Array(needle.utf8)
-            return (classBytes?.containsASCIICaseInsensitive(needleBytes) ?? false) || (idBytes?.containsASCIICaseInsensitive(needleBytes) ?? false)
+            (classBytes?.containsASCIICaseInsensitive(needle) ?? false) || (idBytes?.containsASCIICaseInsensitive(needle) ?? false)
         }
     }
 
@@ -288,7 +297,7 @@ struct PageScan {
             case .nav, .aside, .footer, .form: return true
             default: break
             }
-            if remaining > 15, current != index, hasClass(current, ["comment"]) { return true }
+            if remaining > 15, current != index, hasClass(current, Self.commentNeedles) { return true }
             current = tree[current].parent
             remaining -= 1
         }

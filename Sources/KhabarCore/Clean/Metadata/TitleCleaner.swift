@@ -20,25 +20,33 @@ struct TitleCleaner {
 
     /// `text` split at separators, keeping each part's range so a run of parts can be taken
     /// back out of the original text with its own separators.
+    private static let separatorBytes = separators.map { Array($0.utf8) }
+
     private static func parts(of text: String) -> [Range<String.Index>] {
+        // Separators are whole ASCII scalars, so UTF-8 offsets found here are valid indices.
+        let bytes = Array(text.utf8)
         var ranges: [Range<String.Index>] = []
-        var start = text.startIndex
-        var cursor = text.startIndex
-        while cursor < text.endIndex {
-            var matched: Range<String.Index>?
-            for separator in separators where text[cursor...].hasPrefix(separator) {
-                matched = cursor..<text.index(cursor, offsetBy: separator.count)
-                break
+        func index(_ offset: Int) -> String.Index { text.utf8.index(text.utf8.startIndex, offsetBy: offset) }
+        var start = 0
+        var cursor = 0
+        while cursor < bytes.count {
+            var matchedLength = 0
+            if bytes[cursor] < 0x80 || bytes[cursor] == 0xC2 || bytes[cursor] == 0xE2 {
+                for separator in separatorBytes where cursor + separator.count <= bytes.count
+                    && bytes[cursor..<cursor + separator.count].elementsEqual(separator) {
+                    matchedLength = separator.count
+                    break
+                }
             }
-            if let matched {
-                if start < matched.lowerBound { ranges.append(start..<matched.lowerBound) }
-                start = matched.upperBound
-                cursor = matched.upperBound
+            if matchedLength > 0 {
+                if start < cursor { ranges.append(index(start)..<index(cursor)) }
+                cursor += matchedLength
+                start = cursor
             } else {
-                cursor = text.index(after: cursor)
+                cursor += 1
             }
         }
-        if start < text.endIndex { ranges.append(start..<text.endIndex) }
+        if start < bytes.count { ranges.append(index(start)..<text.endIndex) }
         return ranges.filter { !text[$0].trimmingCharacters(in: .whitespaces).isEmpty }
     }
 
