@@ -1,0 +1,110 @@
+internal import Foundation
+
+/// String helpers shared by the metadata readers.
+enum MetadataText {
+    /// Collapses whitespace and decodes the few entities that survive in attribute values
+    /// written twice-escaped (`&amp;quot;`).
+    static func clean(_ text: String?) -> String? {
+        guard let text else { return nil }
+        var folded = TextFolding.collapseWhitespace(text)
+        if folded.contains("&") {
+            for (entity, character) in [("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&nbsp;", " "), ("&amp;", "&")] {
+                folded = folded.replacingOccurrences(of: entity, with: character)
+            }
+            folded = TextFolding.collapseWhitespace(folded)
+        }
+        return folded.isEmpty ? nil : folded
+    }
+
+    /// A form for comparing two titles or names: case, tatweel, Arabic diacritics, quotes and
+    /// whitespace differences do not count.
+    static func comparable(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.lowercased().unicodeScalars {
+            switch scalar.value {
+            case 0x0640, 0x064B...0x065F, 0x0670, 0x200C...0x200F, 0x061C:
+                continue  // tatweel, harakat, directional marks
+            case 0x22, 0x27, 0xAB, 0xBB, 0x2018...0x201F:
+                continue  // quotes of every kind
+            case 0x0622, 0x0623, 0x0625:
+                result.append("\u{0627}")  // alef forms
+                pendingSpace = false
+                continue
+            default:
+                break
+            }
+            if TextFolding.isSpace(scalar) {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    static func looksLikeURL(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("//")
+            || lowered.hasPrefix("www.") || (lowered.hasPrefix("/") && !lowered.contains(" "))
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        !text.contains(" ") && text.contains("@") && text.contains(".")
+    }
+
+    static func wordCount(_ text: String) -> Int {
+        text.split(whereSeparator: { $0 == " " }).count
+    }
+
+    /// Resolves `reference` against `base`; gives `nil` for empty, `javascript:` or `data:` values.
+    static func absoluteURL(_ reference: String?, base: String?) -> String? {
+        guard let reference = clean(reference) else { return nil }
+        let lowered = reference.lowercased()
+        if lowered.hasPrefix("javascript:") || lowered.hasPrefix("data:") || lowered.hasPrefix("#") { return nil }
+        let baseURL = base.flatMap { URL(string: $0) }
+        if let resolved = URL(string: reference, relativeTo: baseURL) ?? percentEncoded(reference).flatMap({ URL(string: $0, relativeTo: baseURL) }) {
+            let absolute = resolved.absoluteString
+            if absolute.hasPrefix("http://") || absolute.hasPrefix("https://") || baseURL == nil { return absolute }
+        }
+        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://") ? reference : nil
+    }
+
+    /// Percent-encodes characters `URL(string:)` refuses (spaces, Arabic letters in paths).
+    private static func percentEncoded(_ text: String) -> String? {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.insert(charactersIn: "#%")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed)
+    }
+
+    /// The host of `url` without a leading `www.`.
+    static func hostName(of url: String?) -> String? {
+        guard let url, let host = URL(string: url)?.host, !host.isEmpty else { return nil }
+        return host.hasPrefix("www.") ? String(host.dropFirst(4)) : host
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether the bytes contain `needle` (given in lower case), ignoring ASCII case.
+    func containsASCIICaseInsensitive(_ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, count >= needle.count else { return false }
+        let first = needle[0]
+        var start = startIndex
+        let lastStart = endIndex - needle.count
+        while start <= lastStart {
+            if lowercasedASCII(self[start]) == first {
+                var offset = 1
+                while offset < needle.count && lowercasedASCII(self[start + offset]) == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+
+    private func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= 65 && byte <= 90 ? byte + 32 : byte
+    }
+}
