@@ -39,11 +39,26 @@ public struct ArticleExtractor: Sendable {
         let decoded = CharsetDecoder.decodeToUTF8(html, declaredCharset: charset)
         let tree = HTMLTree(utf8: RawTextStripper.strip(decoded.utf8))
         guard !tree.isEmpty else { return .failure(.noArticle) }
-        let content = ContentExtractor(tree: tree).extract()
+        let metadata = MetadataExtractor(tree: tree, url: url).extract()
+        let hints = ContentExtractor.Hints(title: metadata.title, isMetadataLine: BylineDetector.isBylineOrDateline)
+        let content = ContentExtractor(tree: tree, hints: hints).extract()
         guard !content.blocks.isEmpty else { return .failure(.noArticle) }
+
         var article = ExtractedArticle(url: url)
+        article.canonicalURL = metadata.canonicalURL
+        article.title = metadata.title
+        article.author = metadata.author ?? content.droppedBylines.lazy.compactMap(BylineDetector.author(fromBylineLine:)).first
+        article.publishedAt = metadata.publishedAt?.iso8601
+        article.modifiedAt = metadata.modifiedAt?.iso8601
+        article.siteName = metadata.siteName
+        article.description = metadata.description
+        article.image = metadata.image
+        article.tags = metadata.tags
         article.text = content.blocks.joined(separator: "\n")
         article.wordCount = WordCounter.count(article.text)
+        let language = PageLanguage.detect(text: article.text, declaredLanguage: metadata.declaredLanguage, declaredDirection: metadata.declaredDirection)
+        article.lang = language.code
+        article.dir = language.direction
         return .success(article)
     }
 }

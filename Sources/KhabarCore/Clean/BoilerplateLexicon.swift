@@ -53,7 +53,11 @@ enum BoilerplateLexicon {
 
     /// Whether a short line is page furniture.
     static func isBoilerplate(_ line: String) -> Bool {
-        let key = comparisonKey(line)
+        isBoilerplate(key: comparisonKey(line))
+    }
+
+    /// Whether a short line, given as its `comparisonKey`, is page furniture.
+    static func isBoilerplate(key: String) -> Bool {
         if key.isEmpty { return true }
         if wholeLinePhrases.contains(key) { return true }
         let bytes = Array(key.utf8)
@@ -72,27 +76,50 @@ enum BoilerplateLexicon {
     /// diacritics and tatweel removed, punctuation dropped, spaces collapsed. Keeps ":", "@",
     /// "©" and "/" since some phrases rely on them.
     static func comparisonKey(_ text: String) -> String {
-        var key = String.UnicodeScalarView()
+        var key: [UInt8] = []
+        key.reserveCapacity(text.utf8.count)
         var pendingSpace = false
+        func append(_ scalar: Unicode.Scalar) {
+            if pendingSpace && !key.isEmpty { key.append(0x20) }
+            pendingSpace = false
+            key.append(contentsOf: UTF8.encode(scalar)!)
+        }
         for scalar in text.unicodeScalars {
-            var folded = scalar
-            switch scalar.value {
-            case 0x0622, 0x0623, 0x0625, 0x0671: folded = "\u{0627}"
-            case 0x0649: folded = "\u{064A}"
-            case 0x0629: folded = "\u{0647}"
-            case 0x0640, 0x064B...0x065F, 0x0670, 0x0610...0x061A: continue
-            default: break
+            let value = scalar.value
+            if value < 0x80 {
+                // ASCII: letters (lower-cased), digits and the kept symbols; the rest separates.
+                let byte = UInt8(value)
+                switch byte {
+                case 0x61...0x7A, 0x30...0x39, 0x3A, 0x40, 0x2F:
+                    append(scalar)
+                case 0x41...0x5A:
+                    append(Unicode.Scalar(byte | 0x20))
+                default:
+                    pendingSpace = true
+                }
+                continue
             }
-            let properties = folded.properties
-            if properties.isAlphabetic || properties.numericType != nil || ":@©/".unicodeScalars.contains(folded) {
-                if pendingSpace && !key.isEmpty { key.append(" ") }
-                pendingSpace = false
-                for lower in properties.lowercaseMapping.unicodeScalars { key.append(lower) }
+            if value >= 0x0600 && value <= 0x06FF {
+                switch value {
+                case 0x0622, 0x0623, 0x0625, 0x0671: append("\u{0627}")
+                case 0x0649: append("\u{064A}")
+                case 0x0629: append("\u{0647}")
+                case 0x0640, 0x064B...0x065F, 0x0670, 0x0610...0x061A, 0x06D6...0x06ED: continue
+                case 0x0621...0x063A, 0x0641...0x064A, 0x0660...0x0669, 0x066E...0x06D3, 0x06D5, 0x06F0...0x06FF:
+                    append(scalar)
+                default:
+                    pendingSpace = true
+                }
+                continue
+            }
+            let properties = scalar.properties
+            if properties.isAlphabetic || properties.numericType != nil || value == 0xA9 {
+                for lower in properties.lowercaseMapping.unicodeScalars { append(lower) }
             } else {
                 pendingSpace = true
             }
         }
-        return String(key)
+        return String(decoding: key, as: UTF8.self)
     }
 }
 

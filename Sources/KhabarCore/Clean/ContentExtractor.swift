@@ -17,6 +17,8 @@ struct ContentExtractor {
         var blocks: [String]
         /// The block element holding the article (the top candidate).
         var container: HTMLTree.NodeIndex
+        /// Lines of the article container dropped as bylines or date lines (metadata, not text).
+        var droppedBylines: [String] = []
     }
 
     /// What the extractor knows about the page beyond its markup.
@@ -60,7 +62,8 @@ struct ContentExtractor {
         let scorer = CandidateScorer(tree: tree, lines: lines, classWeights: classWeights, useClassNames: useClassNames)
         let selection = scorer.selectArticle()
         lines.markSelected(selection)
-        return Result(blocks: LineFilter(tree: tree, hints: hints).keptLines(lines), container: selection.topCandidate)
+        let filtered = LineFilter(tree: tree, hints: hints).filter(lines)
+        return Result(blocks: filtered.kept, container: selection.topCandidate, droppedBylines: filtered.metadataLines)
     }
 }
 
@@ -533,23 +536,27 @@ struct LineFilter {
     let tree: HTMLTree
     let hints: ContentExtractor.Hints
 
-    func keptLines(_ lines: Lines) -> [String] {
+    func filter(_ lines: Lines) -> (kept: [String], metadataLines: [String]) {
         let titleKey = hints.title.map(BoilerplateLexicon.comparisonKey)
         var kept: [String] = []
+        var metadataLines: [String] = []
         for line in lines.lines where line.selected {
             let linkShare = Double(line.linkCharacters) / Double(max(line.characters, 1))
             if linkShare > 0.5 { continue }
             let text = lines.text(of: line)
             let ownerTag = tree[line.owner].tag
-            if ownerTag == .h1 || ownerTag.isHeading, let titleKey, BoilerplateLexicon.comparisonKey(text) == titleKey {
+            if ownerTag == .h1 && line.characters < 300 { continue }
+            if line.characters < 300 {
+                let key = BoilerplateLexicon.comparisonKey(text)
+                if let titleKey, key == titleKey { continue }
+                if line.characters < 200, BoilerplateLexicon.isBoilerplate(key: key) { continue }
+            }
+            if line.characters < 200, let isMetadataLine = hints.isMetadataLine, isMetadataLine(text) {
+                metadataLines.append(text)
                 continue
             }
-            if ownerTag == .h1 && line.characters < 300 { continue }
-            if let titleKey, line.characters < 300, BoilerplateLexicon.comparisonKey(text) == titleKey { continue }
-            if line.characters < 200, BoilerplateLexicon.isBoilerplate(text) { continue }
-            if line.characters < 200, let isMetadataLine = hints.isMetadataLine, isMetadataLine(text) { continue }
             kept.append(text)
         }
-        return kept
+        return (kept, metadataLines)
     }
 }

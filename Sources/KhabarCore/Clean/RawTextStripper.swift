@@ -8,7 +8,8 @@ import Glibc
 /// On real pages half the bytes are inline scripts and styles, which libxml2 tokenizes a
 /// character at a time only for the cleaner to ignore them. HTML defines a script or style
 /// body to end at the first `</script` or `</style` whatever it contains, so cutting at the
-/// byte level is exact. JSON-LD scripts are kept: they carry metadata.
+/// byte level is exact. JSON scripts (JSON-LD, framework state such as `__NEXT_DATA__`) are
+/// kept: they carry metadata.
 enum RawTextStripper {
     static func strip(_ input: [UInt8]) -> [UInt8] {
         input.withUnsafeBufferPointer { bytes -> [UInt8] in
@@ -37,7 +38,7 @@ enum RawTextStripper {
                     continue
                 }
                 guard let tagEnd = firstIndex(of: 0x3E, in: bytes, from: open + 1) else { break }
-                if name.utf8CodeUnitCount == 8, find(bytes[open..<tagEnd], caseInsensitive: "ld+json") {
+                if name.utf8CodeUnitCount == 8, find(bytes[open..<tagEnd], caseInsensitive: "json") {
                     cursor = tagEnd + 1
                     continue
                 }
