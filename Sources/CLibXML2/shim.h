@@ -1,5 +1,11 @@
 #ifndef KHABAR_CLIBXML2_SHIM_H
 #define KHABAR_CLIBXML2_SHIM_H
+/* Debian builds libxml2 with ICU, so encoding.h includes <unicode/ucnv.h>, whose types clash
+   with the copy of ICU inside Foundation ("'UErrorCode' has different definitions"). khabar
+   never touches the ICU fields of xmlCharEncodingHandler (it only passes pointers to it), so
+   the headers are read without ICU. */
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/HTMLparser.h>
