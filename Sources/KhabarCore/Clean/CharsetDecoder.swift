@@ -53,28 +53,27 @@ enum CharsetDecoder {
 
     /// Declared UTF-8, but heavily invalid bytes that read as Arabic windows-1256 are taken as such.
     private static func decodeClaimedUTF8(_ bytes: [UInt8]) -> Decoded {
-        let repaired = UTF8Sanitizer.sanitize(bytes)
-        if repaired.invalidSequences > 0,
-            UTF8Statistics.isMostlyInvalid(bytes, invalidSequences: repaired.invalidSequences),
-            Windows1256Heuristic.looksLikeArabic(bytes),
+        let hasProblem = bytes.withUnsafeBufferPointer { UTF8Sanitizer.nextProblem(in: $0, from: 0) != nil }
+        guard hasProblem else { return Decoded(utf8: bytes, charset: "utf-8") }
+        // Judge a sample before repairing: repairing a whole page that is really windows-1256 is costly.
+        if UTF8Statistics.sampleIsMostlyInvalid(bytes), Windows1256Heuristic.looksLikeArabic(bytes),
             let legacy = decodeLegacy(bytes, charset: "windows-1256")
         {
             return legacy
         }
-        return Decoded(utf8: repaired.utf8, charset: "utf-8")
+        return decodeUTF8(bytes)
     }
 
     /// No declaration: valid (or nearly valid) UTF-8 is UTF-8; otherwise the bytes are a legacy
     /// single-byte charset, Arabic or Western.
     private static func decodeUndeclared(_ bytes: [UInt8]) -> Decoded {
-        let repaired = UTF8Sanitizer.sanitize(bytes)
-        if repaired.invalidSequences == 0
-            || !UTF8Statistics.isMostlyInvalid(bytes, invalidSequences: repaired.invalidSequences)
-        {
-            return Decoded(utf8: repaired.utf8, charset: "utf-8")
+        let hasProblem = bytes.withUnsafeBufferPointer { UTF8Sanitizer.nextProblem(in: $0, from: 0) != nil }
+        guard hasProblem else { return Decoded(utf8: bytes, charset: "utf-8") }
+        if UTF8Statistics.sampleIsMostlyInvalid(bytes) {
+            let guess = Windows1256Heuristic.looksLikeArabic(bytes) ? "windows-1256" : "windows-1252"
+            if let legacy = decodeLegacy(bytes, charset: guess) { return legacy }
         }
-        let guess = Windows1256Heuristic.looksLikeArabic(bytes) ? "windows-1256" : "windows-1252"
-        return decodeLegacy(bytes, charset: guess) ?? Decoded(utf8: repaired.utf8, charset: "utf-8")
+        return decodeUTF8(bytes)
     }
 
     private static func decodeUTF8(_ bytes: [UInt8]) -> Decoded {
@@ -82,9 +81,9 @@ enum CharsetDecoder {
     }
 
     private static func decodeLegacy(_ bytes: [UInt8], charset: String) -> Decoded? {
-        guard let converted = IconvTranscoder.toUTF8(bytes, from: CharsetLabel.iconvName(for: charset)) else {
-            return nil
-        }
+        guard let converted = SingleByteTranscoder.toUTF8(bytes, encoding: charset)
+            ?? IconvTranscoder.toUTF8(bytes, from: CharsetLabel.iconvName(for: charset))
+        else { return nil }
         return Decoded(utf8: UTF8Sanitizer.sanitize(converted).utf8, charset: charset)
     }
 }
@@ -127,6 +126,8 @@ enum CharsetLabel {
     static func isSingleByte(_ encoding: String) -> Bool {
         !multiByteEncodings.contains(encoding)
     }
+
+    static var singleByteEncodings: [String] { labelsByEncoding.keys.filter(isSingleByte) }
 
     /// The glibc iconv name; WHATWG's shift_jis, euc-kr and big5 are Microsoft's and HKSCS's supersets.
     static func iconvName(for encoding: String) -> String {
@@ -458,21 +459,59 @@ enum UTF8Sanitizer {
         var kind: Kind
     }
 
-    /// The first byte at or after `start` that must be replaced.
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let lowSevenBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    /// Bit 7 set in exactly the bytes of `word` that are zero.
     @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        ~(((word & lowSevenBits) &+ lowSevenBits) | word | lowSevenBits)
+    }
+
+    /// Skips whole 8-byte words of clean text: ASCII without forbidden controls, and 2-byte
+    /// sequences (Arabic, Hebrew, Cyrillic, Greek, accented Latin). Returns a sequence boundary
+    /// where the byte-wise check must take over: a 3- or 4-byte sequence, a problem, or the end.
+    @inline(__always)
+    private static func endOfCleanWords(_ base: UnsafePointer<UInt8>, count: Int, from start: Int) -> Int {
+        var index = start
+        // 0x80 when the previous word ended with a lead byte, whose continuation starts this word.
+        var pendingContinuation: UInt64 = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let high = word & highBits
+            // ASCII bytes below 0x20: bit 7 clear, and (byte & 0x7F) + 0x60 does not reach 0x80.
+            let controls = ~(word | ((word & lowSevenBits) &+ 0x6060_6060_6060_6060)) & highBits
+            if controls != 0 {
+                let allowed = zeroBytes(word ^ 0x0909_0909_0909_0909) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                    | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+                if controls & ~allowed != 0 { break }
+            }
+            if high | pendingContinuation != 0 {
+                // Bit 7 of `word << n` is bit 7 - n of the same byte.
+                let shiftedOnce = word << 1
+                let shiftedTwice = word << 2
+                let continuations = high & ~shiftedOnce
+                let twoByteLeads = high & shiftedOnce & ~shiftedTwice
+                let longerLeads = high & shiftedOnce & shiftedTwice
+                guard longerLeads == 0,
+                    continuations == (twoByteLeads << 8) | pendingContinuation,
+                    // C0 and C1 would be overlong encodings of ASCII.
+                    twoByteLeads & zeroBytes(word & 0x1E1E_1E1E_1E1E_1E1E) == 0
+                else { break }
+                pendingContinuation = twoByteLeads >> 56
+            }
+            index += 8
+        }
+        return pendingContinuation != 0 ? index - 1 : index
+    }
+
+    /// The first byte at or after `start` that must be replaced.
     static func nextProblem(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Problem? {
         guard let base = buffer.baseAddress else { return nil }
         let count = buffer.count
         var index = start
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let controlProbe: UInt64 = 0x6060_6060_6060_6060
         while index < count {
-            // Eight printable ASCII bytes at a time: no high bit, and each byte + 0x60 carries into bit 7.
-            while index + 8 <= count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                guard word & highBits == 0, (word &+ controlProbe) & highBits == highBits else { break }
-                index += 8
-            }
+            index = endOfCleanWords(base, count: count, from: index)
             guard index < count else { return nil }
             let lead = base[index]
             if lead < 0x80 {
@@ -517,9 +556,27 @@ enum UTF8Statistics {
     /// More than 1 % of the non-ASCII bytes belong to invalid sequences: not a few stray bytes
     /// in a UTF-8 page but a page in another charset.
     static func isMostlyInvalid(_ bytes: [UInt8], invalidSequences: Int) -> Bool {
-        let highBytes = bytes.reduce(into: 0) { count, byte in if byte >= 0x80 { count += 1 } }
+        let highBytes = bytes.withUnsafeBufferPointer { buffer in
+            buffer.reduce(into: 0) { count, byte in count &+= Int(byte >> 7) }
+        }
         return invalidSequences * 100 > highBytes
     }
+
+    /// Counts invalid sequences in the first `sampleLength` bytes, without building any output.
+    static func sampleIsMostlyInvalid(_ bytes: [UInt8]) -> Bool {
+        let sample = Array(bytes.prefix(sampleLength))
+        var invalidSequences = 0
+        sample.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while let problem = UTF8Sanitizer.nextProblem(in: buffer, from: index) {
+                if problem.kind == .invalid { invalidSequences += 1 }
+                index = problem.offset + problem.length
+            }
+        }
+        return isMostlyInvalid(sample, invalidSequences: invalidSequences)
+    }
+
+    private static let sampleLength = 64 * 1024
 
     /// Entirely valid UTF-8 that uses multibyte sequences: such bytes are almost never text in a
     /// single-byte charset, whatever the page declares.
@@ -558,26 +615,27 @@ enum Windows1256Heuristic {
     /// Arabic-letter bytes next to other Arabic-letter bytes; Western text has accented letters
     /// alone among ASCII, and UTF-8 alternates lead and continuation bytes.
     static func looksLikeArabic(_ bytes: [UInt8]) -> Bool {
-        let sample = bytes.prefix(sampleLength)
         var highBytes = 0
         var lettersInRuns = 0
-        var previousIsLetter = false
-        var previousCounted = false
-        for byte in sample {
-            let isLetter = arabicLetterBytes[Int(byte)]
-            if byte >= 0x80 { highBytes += 1 }
-            if isLetter && previousIsLetter {
-                lettersInRuns += previousCounted ? 1 : 2
-                previousCounted = true
-            } else {
-                previousCounted = false
+        arabicLetterBytes.withUnsafeBufferPointer { isArabicLetter in
+            bytes.withUnsafeBufferPointer { buffer in
+                var previousIsLetter = false
+                var previousCounted = false
+                for byte in UnsafeBufferPointer(rebasing: buffer.prefix(sampleLength)) {
+                    let isLetter = isArabicLetter[Int(byte)]
+                    highBytes &+= Int(byte >> 7)
+                    let extendsRun = isLetter && previousIsLetter
+                    // A run of n letters counts n: the first pair counts both.
+                    lettersInRuns &+= extendsRun ? (previousCounted ? 1 : 2) : 0
+                    previousCounted = extendsRun
+                    previousIsLetter = isLetter
+                }
             }
-            previousIsLetter = isLetter
         }
         return highBytes >= 4 && lettersInRuns * 10 >= highBytes * 6
     }
 
-    private static let sampleLength = 256 * 1024
+    private static let sampleLength = 64 * 1024
 
     /// Windows-1256 bytes of Arabic letters (ء–ي without the Latin letters kept in that range).
     private static let arabicLetterBytes: [Bool] = (0..<256).map { byte in
@@ -594,13 +652,16 @@ enum IconvTranscoder {
         let converter = iconv_open("UTF-8", charset)
         guard let converter, Int(bitPattern: converter) != -1 else { return nil }
         defer { iconv_close(converter) }
+        return convert(bytes, with: converter)
+    }
 
+    static func convert(_ bytes: [UInt8], with converter: iconv_t) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: bytes.count * 3 + 16)
         var written = 0
-        var input = bytes
-        input.withUnsafeMutableBufferPointer { inputBuffer in
+        bytes.withUnsafeBufferPointer { inputBuffer in
             guard let inputBase = inputBuffer.baseAddress else { return }
-            var inputPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inputBase)
+            // iconv's input is `char **` but it never writes through it.
+            var inputPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: inputBase)
                 .assumingMemoryBound(to: CChar.self)
             var inputLeft = inputBuffer.count
             while inputLeft > 0 {
@@ -632,6 +693,49 @@ enum IconvTranscoder {
         output.removeSubrange(written...)
         return output
     }
+}
+
+/// Single-byte charsets through a 256-entry table read from iconv once per process: several
+/// times faster than calling iconv for every page, with identical results.
+enum SingleByteTranscoder {
+    /// A byte's UTF-8 form: up to four bytes, least significant first, and their count.
+    struct Entry {
+        var packed: UInt32
+        var length: Int
+    }
+
+    static func toUTF8(_ bytes: [UInt8], encoding: String) -> [UInt8]? {
+        guard let table = tables[encoding] else { return nil }
+        return table.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: bytes.count * 4) { output, initialized in
+                var written = 0
+                for byte in bytes {
+                    let entry = table[Int(byte)]
+                    // Writes four bytes and keeps `length`; the slack was reserved above.
+                    UnsafeMutableRawPointer(output.baseAddress! + written).storeBytes(of: entry.packed.littleEndian, as: UInt32.self)
+                    written += entry.length
+                }
+                initialized = written
+            }
+        }
+    }
+
+    private static let tables: [String: [Entry]] = {
+        var tables: [String: [Entry]] = [:]
+        for encoding in CharsetLabel.singleByteEncodings {
+            let converter = iconv_open("UTF-8", CharsetLabel.iconvName(for: encoding))
+            guard let converter, Int(bitPattern: converter) != -1 else { continue }
+            defer { iconv_close(converter) }
+            let table = (0..<256).map { byte -> Entry? in
+                let utf8 = IconvTranscoder.convert([UInt8(byte)], with: converter)
+                guard (1...4).contains(utf8.count) else { return nil }
+                let packed = utf8.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+                return Entry(packed: packed, length: utf8.count)
+            }
+            if table.allSatisfy({ $0 != nil }) { tables[encoding] = table.compactMap { $0 } }
+        }
+        return tables
+    }()
 }
 
 /// UTF-16 to UTF-8 in Swift, so an unpaired surrogate costs one U+FFFD and keeps the alignment.
