@@ -137,9 +137,17 @@ enum Script: Int, Sendable, CaseIterable {
 // MARK: - Evidence
 
 /// Letter counts per script and the within-script clues, gathered in one pass over a sample.
+/// Fixed-size counters and hashed words keep the pass free of allocations.
 struct LetterCounts {
     var letterCounts = [Int](repeating: 0, count: Script.allCases.count)
     var totalLetters = 0
+    /// Per letter of the Arabic (U+06xx) and Cyrillic (U+04xx) blocks, for the distinguishing letters.
+    var arabicBlock = [Int](repeating: 0, count: 256)
+    var cyrillicBlock = [Int](repeating: 0, count: 256)
+    var kana = 0
+    var hangul = 0
+    /// Function-word hits per language, indexed like `FunctionWords.languages`.
+    var functionWords = [Int](repeating: 0, count: FunctionWords.languages.count)
 
     func letters(in script: Script) -> Int { letterCounts[script.rawValue] }
 
@@ -148,27 +156,11 @@ struct LetterCounts {
         guard totalLetters > 0 else { return nil }
         return Script.allCases.max { letters(in: $0) < letters(in: $1) }
     }
-    /// Per distinguishing letter (Persian, Urdu and Arabic-only letters; Cyrillic markers; kana, Hangul).
-    var markers: [UInt32: Int] = [:]
-    /// Function-word hits per language.
-    var functionWords: [String: Int] = [:]
 
     mutating func count(_ text: String) {
-        var word = String.UnicodeScalarView()
+        var wordHash = FunctionWords.emptyHash
+        var wordLength = 0
         var wordScript: Script?
-        var wordTooLong = false
-
-        func finishWord(_ counts: inout LetterCounts) {
-            defer {
-                word = String.UnicodeScalarView()
-                wordScript = nil
-                wordTooLong = false
-            }
-            guard !word.isEmpty, !wordTooLong, let wordScript else { return }
-            let key = wordScript == .latin ? String(word).lowercased() : String(word)
-            guard let languages = FunctionWords.languagesByWord[key] else { return }
-            for language in languages { counts.functionWords[language, default: 0] += 1 }
-        }
 
         for scalar in text.unicodeScalars {
             let value = scalar.value
@@ -177,30 +169,58 @@ struct LetterCounts {
                 if (0x64B...0x65F).contains(value) || value == 0x640 || value == 0x670 || (0x591...0x5C7).contains(value) {
                     continue
                 }
-                finishWord(&self)
+                finishWord(hash: wordHash, length: wordLength, script: wordScript)
+                wordHash = FunctionWords.emptyHash
+                wordLength = 0
+                wordScript = nil
                 continue
             }
             letterCounts[script.rawValue] += 1
             totalLetters += 1
-            if value >= 0x400, LetterCounts.markerLetters.contains(value) { markers[value, default: 0] += 1 }
-            if script == .cjk {
-                // Each CJK character is its own unit; no function-word lookup.
-                finishWord(&self)
-            } else {
-                if wordScript != script { finishWord(&self) }
+            switch script {
+            case .arabic where value >> 8 == 0x06: arabicBlock[Int(value & 0xFF)] += 1
+            case .cyrillic where value >> 8 == 0x04: cyrillicBlock[Int(value & 0xFF)] += 1
+            case .cjk:
+                if LetterCounts.isKana(value) { kana += 1 } else if LetterCounts.isHangul(value) { hangul += 1 }
+            default: break
+            }
+            if script != wordScript {
+                finishWord(hash: wordHash, length: wordLength, script: wordScript)
+                wordHash = FunctionWords.emptyHash
+                wordLength = 0
                 wordScript = script
-                if word.count < LanguageDetector.maximumFunctionWordLength { word.append(scalar) } else { wordTooLong = true }
+            }
+            wordLength += 1
+            if wordLength <= LanguageDetector.maximumFunctionWordLength {
+                wordHash = FunctionWords.hash(wordHash, FunctionWords.folded(value))
             }
             if totalLetters >= LanguageDetector.sampleLetters { break }
         }
-        finishWord(&self)
+        finishWord(hash: wordHash, length: wordLength, script: wordScript)
+    }
+
+    private mutating func finishWord(hash: UInt64, length: Int, script: Script?) {
+        guard length > 0, length <= LanguageDetector.maximumFunctionWordLength,
+            script == .latin || script == .arabic,
+            let languages = FunctionWords.languagesByWordHash[hash]
+        else { return }
+        for language in languages { functionWords[language] += 1 }
     }
 
     private func marker(_ letters: String) -> Int {
-        letters.unicodeScalars.reduce(0) { $0 + markers[$1.value, default: 0] }
+        letters.unicodeScalars.reduce(0) { total, scalar in
+            switch scalar.value >> 8 {
+            case 0x06: return total + arabicBlock[Int(scalar.value & 0xFF)]
+            case 0x04: return total + cyrillicBlock[Int(scalar.value & 0xFF)]
+            default: return total
+            }
+        }
     }
 
-    private func words(_ language: String) -> Double { Double(functionWords[language, default: 0]) }
+    private func words(_ language: String) -> Double {
+        guard let index = FunctionWords.languages.firstIndex(of: language) else { return 0 }
+        return Double(functionWords[index])
+    }
 
     /// How strongly the text points to each language the script is modelled for.
     func languageScores(for script: Script) -> [String: Double] {
@@ -225,8 +245,8 @@ struct LetterCounts {
             if russianOnly < 0.002 && hardSign > 0.008 { return ["bg": 1, "ru": 0, "uk": 0] }
             return ["ru": 1, "uk": 0, "bg": 0]
         case .cjk:
-            let kana = Double(markers.reduce(0) { $0 + (LetterCounts.isKana($1.key) ? $1.value : 0) })
-            let hangul = Double(markers.reduce(0) { $0 + (LetterCounts.isHangul($1.key) ? $1.value : 0) })
+            let kana = Double(kana)
+            let hangul = Double(hangul)
             if hangul * 2 >= scriptLetters { return ["ko": 1, "ja": 0, "zh": 0] }
             if kana >= scriptLetters * 0.05 { return ["ja": 1, "ko": 0, "zh": 0] }
             return ["zh": 1, "ja": 0, "ko": 0]
@@ -250,15 +270,6 @@ struct LetterCounts {
     static func isHangul(_ value: UInt32) -> Bool {
         (0xAC00...0xD7A3).contains(value) || (0x1100...0x11FF).contains(value) || (0x3130...0x318F).contains(value)
     }
-
-    /// Letters counted one by one; kana and Hangul are counted as groups through the same table.
-    static let markerLetters: Set<UInt32> = {
-        var set = Set("پچژگیکٹڈڑںےہھيكةіїєґІЇЄҐыэёЫЭЁъЪ".unicodeScalars.map(\.value))
-        for range in [0x3041...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9D, 0xAC00...0xD7A3, 0x1100...0x11FF, 0x3130...0x318F] {
-            set.formUnion(range.map(UInt32.init))
-        }
-        return set
-    }()
 }
 
 /// The commonest function words of each modelled language, as written in running news text.
@@ -280,11 +291,31 @@ enum FunctionWords {
         "ur": "ہے کے میں کی ہیں سے اور کا کو نے پر یہ بھی تھا تھی گیا ہو کہ وہ ایک کر جو لیے ان نہیں",
     ]
 
-    static let languagesByWord: [String: [String]] = {
-        var table: [String: [String]] = [:]
-        for (language, words) in wordsByLanguage {
-            for word in words.split(separator: " ") { table[String(word), default: []].append(language) }
+    static let languages = latinLanguages + ["ar", "fa", "ur"]
+
+    /// Words are looked up by a 64-bit FNV-1a hash of their case-folded scalars, built while
+    /// scanning, so no word is ever copied into a string.
+    static let languagesByWordHash: [UInt64: [Int]] = {
+        var table: [UInt64: [Int]] = [:]
+        for (index, language) in languages.enumerated() {
+            for word in (wordsByLanguage[language] ?? "").split(separator: " ") {
+                let wordHash = word.unicodeScalars.reduce(emptyHash) { partial, scalar in Self.hash(partial, folded(scalar.value)) }
+                table[wordHash, default: []].append(index)
+            }
         }
         return table
     }()
+
+    static let emptyHash: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always)
+    static func hash(_ hash: UInt64, _ value: UInt32) -> UInt64 {
+        (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3
+    }
+
+    /// Lower case for the Latin letters function words use: ASCII and Latin-1 capitals.
+    @inline(__always)
+    static func folded(_ value: UInt32) -> UInt32 {
+        (0x41...0x5A).contains(value) || ((0xC0...0xDE).contains(value) && value != 0xD7) ? value | 0x20 : value
+    }
 }
