@@ -87,20 +87,39 @@ enum WordCounter {
     }
 }
 
-/// Recognizes inputs that are plainly not text: control bytes that never occur in HTML.
+/// Recognizes inputs that are plainly not text: files with a binary format's signature, or
+/// control bytes that no HTML page in any ASCII-compatible charset contains.
 enum BinarySniffer {
+    /// Signatures of formats a crawler meets instead of HTML (images, archives, documents).
+    private static let signatures: [(name: String, offset: Int, bytes: [UInt8])] = [
+        ("PNG image", 0, [0x89, 0x50, 0x4E, 0x47]), ("GIF image", 0, Array("GIF8".utf8)),
+        ("JPEG image", 0, [0xFF, 0xD8, 0xFF]), ("PDF document", 0, Array("%PDF-".utf8)),
+        ("gzip data", 0, [0x1F, 0x8B]), ("zip archive", 0, [0x50, 0x4B, 0x03, 0x04]),
+        ("bzip2 data", 0, Array("BZh".utf8)), ("xz data", 0, [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]),
+        ("zstd data", 0, [0x28, 0xB5, 0x2F, 0xFD]), ("7z archive", 0, [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]),
+        ("RIFF media (WebP, WAV, AVI)", 0, Array("RIFF".utf8)), ("MP4/QuickTime media", 4, Array("ftyp".utf8)),
+        ("Ogg media", 0, Array("OggS".utf8)), ("ELF executable", 0, [0x7F, 0x45, 0x4C, 0x46]),
+        ("WebAssembly module", 0, [0x00, 0x61, 0x73, 0x6D]), ("ICO image", 0, [0x00, 0x00, 0x01, 0x00]),
+    ]
+
+    /// Above this share of control bytes (other than tab, line breaks, form feed and escape),
+    /// a sample is binary; real pages have next to none, random or compressed data about 10 %.
+    static let maximumControlShare = 0.03
+
     static func binaryReason(_ bytes: [UInt8]) -> String? {
         // UTF-16/32 pages start with a BOM and are text, decoded later.
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return nil }
+        for signature in signatures where bytes.count >= signature.offset + signature.bytes.count {
+            if bytes[signature.offset..<signature.offset + signature.bytes.count].elementsEqual(signature.bytes) {
+                return signature.name
+            }
+        }
         let sample = bytes.prefix(4096)
         var controlBytes = 0
         for byte in sample where byte < 0x09 || (byte > 0x0D && byte < 0x20 && byte != 0x1B) {
             controlBytes += 1
         }
-        if sample.contains(0) && controlBytes * 10 > sample.count {
-            return "binary data (\(controlBytes) control bytes in the first \(sample.count))"
-        }
-        if controlBytes * 5 > sample.count {
+        if Double(controlBytes) > Double(sample.count) * maximumControlShare {
             return "binary data (\(controlBytes) control bytes in the first \(sample.count))"
         }
         return nil

@@ -24,7 +24,7 @@ public enum LanguageDetector {
     /// Texts with fewer letters give no reliable evidence of their own.
     static let minimumLetters = 20
     /// Enough letters to tell any of these languages apart; the rest of a long text is skipped.
-    static let sampleLetters = 20_000
+    static let sampleLetters = 4_000
     /// Function words are short; longer words need not be looked up.
     static let maximumFunctionWordLength = 8
 
