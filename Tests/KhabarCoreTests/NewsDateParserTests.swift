@@ -229,6 +229,10 @@ private func parsed(_ text: String) -> String? {
         ("2024-06-20 10:05 -0430", NewsDate(year: 2024, month: 6, day: 20, hour: 10, minute: 5, utcOffsetMinutes: -270)),
         ("20/06/2024 25:00", NewsDate(year: 2024, month: 6, day: 20)),
         ("20/06/2024 10:61", NewsDate(year: 2024, month: 6, day: 20)),
+        ("20/06/2024 10:00 +1500", NewsDate(year: 2024, month: 6, day: 20, hour: 10, minute: 0)),
+        ("20/06/2024 10:00-12:00", NewsDate(year: 2024, month: 6, day: 20, hour: 10, minute: 0)),
+        ("2024-06-20T10:00-04:00", NewsDate(year: 2024, month: 6, day: 20, hour: 10, minute: 0, utcOffsetMinutes: -240)),
+        ("2024-06-20 10:00:00-04", NewsDate(year: 2024, month: 6, day: 20, hour: 10, minute: 0, second: 0, utcOffsetMinutes: -240)),
     ])
     func timesKeepOnlyWhatIsWritten(text: String, expected: NewsDate) {
         #expect(NewsDateParser.parse(text, now: now) == expected)

@@ -120,7 +120,8 @@ struct DateScanner {
             guard NewsDateParser.isValidGregorian(year: written.year, month: written.month, day: written.day) else { return nil }
             date = NewsDate(year: written.year, month: written.month, day: written.day)
         }
-        if let time = time(at: skippingConnectors(from: end)) {
+        let timeStart = skippingConnectors(from: end)
+        if let time = time(at: timeStart, followsISOTimeMark: lexeme(at: timeStart - 1) == .isoTimeMark) {
             apply(time, to: &date)
             end = time.end
         }
@@ -211,7 +212,7 @@ struct DateScanner {
     }
 
     /// `HH:MM[:SS[.fff]]`, an optional AM/PM mark, and an optional zone; or `3 PM`.
-    private func time(at start: Int) -> TimeOfDay? {
+    private func time(at start: Int, followsISOTimeMark: Bool = false) -> TimeOfDay? {
         guard var hour = number(at: start, digits: 1...2) else { return nil }
         var index = start + 1
         var minute = 0
@@ -247,7 +248,8 @@ struct DateScanner {
         }
         guard hour <= 23, minute <= 59, (second ?? 0) <= 59 else { return nil }
         var time = TimeOfDay(hour: hour, minute: minute, second: second, zone: nil, end: index)
-        if let zone = zone(at: index) {
+        // "10:00-12:00" is a range, but "T10:00-04:00" and "10:00:00-04:00" carry an offset.
+        if let zone = zone(at: index, allowsNegativeClockOffset: followsISOTimeMark || second != nil) {
             time.zone = zone.zone
             time.end = zone.end
         }
@@ -273,7 +275,7 @@ struct DateScanner {
     }
 
     /// `Z`, `+03:00`, `+0300`, `GMT`, `GMT+3`, `(بتوقيت غرينتش)`, `ET`.
-    private func zone(at start: Int) -> (zone: Zone, end: Int)? {
+    private func zone(at start: Int, allowsNegativeClockOffset: Bool) -> (zone: Zone, end: Int)? {
         var index = start
         let opened = symbol(at: index) == openParenthesis
         if opened { index += 1 }
@@ -282,7 +284,7 @@ struct DateScanner {
         switch lexeme(at: index) {
         case let .zone(minutes):
             index += 1
-            if minutes == 0, let offset = signedOffset(at: index, afterZoneName: true) {
+            if minutes == 0, let offset = signedOffset(at: index, afterZoneName: true, allowsNegativeClockOffset: true) {
                 zone = .fixed(minutes: offset.minutes)
                 index = offset.end
             } else {
@@ -292,7 +294,8 @@ struct DateScanner {
             index += 1
             zone = .region(identifier: identifier)
         default:
-            guard let offset = signedOffset(at: index, afterZoneName: false) else { return nil }
+            guard let offset = signedOffset(at: index, afterZoneName: false,
+                                            allowsNegativeClockOffset: allowsNegativeClockOffset) else { return nil }
             zone = .fixed(minutes: offset.minutes)
             index = offset.end
         }
@@ -302,7 +305,7 @@ struct DateScanner {
 
     /// `+03:00`, `+0300`, `-04`, and after a zone name `+3`. The sign must touch its digits
     /// so a dash between a time and the next words is not read as an offset.
-    private func signedOffset(at index: Int, afterZoneName: Bool) -> (minutes: Int, end: Int)? {
+    private func signedOffset(at index: Int, afterZoneName: Bool, allowsNegativeClockOffset: Bool) -> (minutes: Int, end: Int)? {
         guard let sign = symbol(at: index), sign == plus || sign == dash, isAttached(index + 1),
               index + 1 < tokens.count, tokens[index + 1].kind == .number
         else { return nil }
@@ -311,10 +314,10 @@ struct DateScanner {
         let hours: Int, minutes: Int, end: Int
         if digits == 4 {
             (hours, minutes, end) = (value / 100, value % 100, index + 2)
-        } else if digits <= 2, symbol(at: index + 2) == colon, isAttached(index + 2),
+        } else if digits <= 2, sign == plus || allowsNegativeClockOffset, symbol(at: index + 2) == colon, isAttached(index + 2),
                   let minutesPart = number(at: index + 3, digits: 2...2) {
             (hours, minutes, end) = (value, minutesPart, index + 4)
-        } else if digits == 2, afterZoneName || isAttached(index) {
+        } else if digits == 2, afterZoneName || (isAttached(index) && (sign == plus || allowsNegativeClockOffset)) {
             (hours, minutes, end) = (value, 0, index + 2)
         } else if digits == 1, afterZoneName {
             (hours, minutes, end) = (value, 0, index + 2)
