@@ -50,6 +50,9 @@ private func parsed(_ text: String) -> String? {
         ("Wed, 19 Jun 2024 22:05 PST", "2024-06-19T22:05:00-08:00"),
         ("19 Jun 2024 22:05:00 UTC", "2024-06-19T22:05:00Z"),
         ("Mon, 01 Jan 2024 00:00:00 CET", "2024-01-01T00:00:00+01:00"),
+        ("Wed Jun 19 2024 10:15:30 GMT+0300 (Arabian Standard Time)", "2024-06-19T10:15:30+03:00"),
+        ("19 Jun 2024 10:15 +03", "2024-06-19T10:15:00+03:00"),
+        ("19 Jun 2024 10:15 -04", "2024-06-19T10:15:00"),
     ] as [(String, String?)])
     func rfc822(text: String, expected: String?) {
         #expect(parsed(text) == expected)

@@ -303,8 +303,8 @@ struct DateScanner {
         return (zone, index)
     }
 
-    /// `+03:00`, `+0300`, `-04`, and after a zone name `+3`. The sign must touch its digits
-    /// so a dash between a time and the next words is not read as an offset.
+    /// `+03:00`, `+0300`, `+03`, `-04`, and after a zone name `+3`. The sign must touch its digits,
+    /// and a dash touch its time too, so a dash between a time and the next words is not an offset.
     private func signedOffset(at index: Int, afterZoneName: Bool, allowsNegativeClockOffset: Bool) -> (minutes: Int, end: Int)? {
         guard let sign = symbol(at: index), sign == plus || sign == dash, isAttached(index + 1),
               index + 1 < tokens.count, tokens[index + 1].kind == .number
@@ -317,7 +317,7 @@ struct DateScanner {
         } else if digits <= 2, sign == plus || allowsNegativeClockOffset, symbol(at: index + 2) == colon, isAttached(index + 2),
                   let minutesPart = number(at: index + 3, digits: 2...2) {
             (hours, minutes, end) = (value, minutesPart, index + 4)
-        } else if digits == 2, afterZoneName || (isAttached(index) && (sign == plus || allowsNegativeClockOffset)) {
+        } else if digits == 2, afterZoneName || sign == plus || (isAttached(index) && allowsNegativeClockOffset) {
             (hours, minutes, end) = (value, 0, index + 2)
         } else if digits == 1, afterZoneName {
             (hours, minutes, end) = (value, 0, index + 2)
