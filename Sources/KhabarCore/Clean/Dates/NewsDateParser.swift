@@ -38,64 +38,81 @@ public struct NewsDate: Sendable, Hashable {
     }
 }
 
-/// Reads publication dates as news pages write them.
+/// Reads publication dates as news pages write them: ISO 8601 and RFC 822 metadata values,
+/// and visible date lines in Arabic, English or numeric form, in the Gregorian or Hijri calendar.
 public enum NewsDateParser {
-    /// Parses a date value (a metadata field, or a short visible date line).
-    /// Returns `nil` when no date is found or it lies before 1990 or in the future.
+    /// The first date expression in a date value or a short visible date line, ignoring the
+    /// words around it. A Gregorian date wins over a Hijri one in the same text. Returns `nil`
+    /// when no date is written out (relative dates such as "منذ 3 ساعات" are not guessed), or
+    /// when it lies before 1990 or more than a day after `now`.
     public static func parse(_ text: String, now: Date = Date()) -> NewsDate? {
-        guard let date = parseISO8601(text) else { return nil }
-        return isPlausible(date, now: now) ? date : nil
+        let scanner = DateScanner(tokens: DateTokenizer.tokens(in: text))
+        if let field = scanner.compactFieldDate() {
+            return isPlausible(field.date, now: now) ? field.date : nil
+        }
+        var firstHijri: NewsDate?
+        var index = 0
+        while index < scanner.tokens.count {
+            guard let found = scanner.match(at: index) else {
+                index += 1
+                continue
+            }
+            if isPlausible(found.date, now: now) {
+                if !found.isHijri { return found.date }
+                if firstHijri == nil { firstHijri = found.date }
+            }
+            index = found.end
+        }
+        return firstHijri
     }
 
+    /// Every plausible date expression in `text`, in order. A Hijri date is left out when its
+    /// line also has a Gregorian date, which is then the same day written twice.
+    public static func dates(in text: String, now: Date = Date()) -> [NewsDate] {
+        let scanner = DateScanner(tokens: DateTokenizer.tokens(in: text))
+        var found: [FoundDate] = []
+        var gregorianLines = Set<Int32>()
+        var index = 0
+        while index < scanner.tokens.count {
+            guard let date = scanner.match(at: index) else {
+                index += 1
+                continue
+            }
+            if isPlausible(date.date, now: now) {
+                found.append(date)
+                if !date.isHijri { gregorianLines.insert(date.line) }
+            }
+            index = date.end
+        }
+        return found.filter { !$0.isHijri || !gregorianLines.contains($0.line) }.map(\.date)
+    }
+
+    /// From 1990 to a day after `now`; the day of slack covers zones east of UTC.
     static func isPlausible(_ date: NewsDate, now: Date) -> Bool {
-        guard date.year >= 1990, (1...12).contains(date.month), (1...31).contains(date.day) else { return false }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let day = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day)) else { return false }
-        // A day of slack for zones east of UTC.
-        return day <= now.addingTimeInterval(86_400)
+        guard date.year >= 1990, isValidGregorian(year: date.year, month: date.month, day: date.day) else { return false }
+        let dayStart = Double(daysSinceEpoch(year: date.year, month: date.month, day: date.day)) * 86_400
+        return dayStart <= now.timeIntervalSince1970 + 86_400
     }
 
-    /// `YYYY-MM-DD`, optionally followed by `T` or a space and `HH:MM[:SS[.fff]]` and a zone.
-    static func parseISO8601(_ text: String) -> NewsDate? {
-        let scalars = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= scalars.count else { return nil }
-            var value = 0
-            for index in range {
-                let byte = scalars[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
+    static func isValidGregorian(year: Int, month: Int, day: Int) -> Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        let isLeapYear = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let length = switch month {
+        case 2: isLeapYear ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
-        guard let year = number(0..<4), scalars.count >= 10, scalars[4] == 45, let month = number(5..<7),
-              scalars[7] == 45, let day = number(8..<10) else { return nil }
-        var date = NewsDate(year: year, month: month, day: day)
-        guard scalars.count >= 16, scalars[10] == 84 || scalars[10] == 32,
-              let hour = number(11..<13), scalars[13] == 58, let minute = number(14..<16) else { return date }
-        date.hour = hour
-        date.minute = minute
-        var cursor = 16
-        if scalars.count >= 19, scalars[16] == 58, let second = number(17..<19) {
-            date.second = second
-            cursor = 19
-            if cursor < scalars.count, scalars[cursor] == 46 {
-                cursor += 1
-                while cursor < scalars.count, scalars[cursor] >= 48 && scalars[cursor] <= 57 { cursor += 1 }
-            }
-        }
-        if cursor < scalars.count {
-            if scalars[cursor] == 90 {
-                date.utcOffsetMinutes = 0
-            } else if scalars[cursor] == 43 || scalars[cursor] == 45, let offsetHours = number(cursor + 1..<cursor + 3) {
-                let afterHours = cursor + 3
-                let offsetMinutes = afterHours < scalars.count && scalars[afterHours] == 58
-                    ? number(afterHours + 1..<afterHours + 3) ?? 0 : number(afterHours..<afterHours + 2) ?? 0
-                let sign = scalars[cursor] == 45 ? -1 : 1
-                date.utcOffsetMinutes = sign * (offsetHours * 60 + offsetMinutes)
-            }
-        }
-        return date
+        return day <= length
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date, without building a `Calendar`.
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        // Counting years from March puts the leap day last, so month lengths follow a fixed pattern.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
