@@ -219,7 +219,7 @@ import Testing
 
     /// Random bytes under every kind of declaration decode to clean UTF-8 without crashing.
     @Test func arbitraryBytesAlwaysGiveCleanUTF8() {
-        var generator = SplitMix64(seed: 0x6B68_6162_6172)
+        var generator = CharsetTestRandom(seed: 0x6B68_6162_6172)
         let declarations: [String?] = [nil, "utf-8", "windows-1256", "iso-8859-6", "shift_jis", "gb18030",
                                        "iso-2022-jp", "utf-16", "utf-16be", "euc-kr", "big5"]
         for round in 0..<300 {
@@ -236,7 +236,7 @@ import Testing
 }
 
 /// A small deterministic generator, so the random-input test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
+private struct CharsetTestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
