@@ -96,7 +96,9 @@ struct JunkMarker {
     private func isJunk(_ index: HTMLTree.NodeIndex, node: HTMLTree.Node, textShare: TextShare?) -> Bool {
         switch node.tag {
         case _ where node.tag.isNonContent: return true
-        case .nav, .aside, .footer, .menu, .header, .figcaption, .label, .form where isSmallForm(index, textShare):
+        case .nav, .aside, .footer, .menu, .header, .figcaption, .label:
+            return true
+        case .form where isSmallForm(index, textShare):
             return true
         default: break
         }
