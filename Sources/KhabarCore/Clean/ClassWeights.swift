@@ -11,7 +11,9 @@ final class ClassWeightCache {
     static let strongJunkThreshold = -50
 
     private let tree: HTMLTree
-    private var byName: [[UInt8]: Int] = [:]
+    /// Weights by a 64-bit FNV-1a hash of the class and id bytes: no key is allocated per
+    /// element, and a collision among a page's few hundred names is negligible.
+    private var byNameHash: [UInt64: Int] = [:]
 
     init(tree: HTMLTree) {
         self.tree = tree
@@ -22,14 +24,16 @@ final class ClassWeightCache {
         let className = tree.attributeBytes("class", of: element)
         let id = tree.attributeBytes("id", of: element)
         guard className != nil || id != nil else { return 0 }
-        var key: [UInt8] = []
-        key.reserveCapacity((className?.count ?? 0) + (id?.count ?? 0) + 1)
-        if let className { key.append(contentsOf: className) }
-        key.append(0x20)
-        if let id { key.append(contentsOf: id) }
-        if let known = byName[key] { return known }
-        let computed = Self.weigh(nameBytes: key)
-        byName[key] = computed
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in className ?? [] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0x20) &* 0x100_0000_01b3
+        for byte in id ?? [] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        if let known = byNameHash[hash] { return known }
+        var name = Array(className ?? [])
+        name.append(0x20)
+        name.append(contentsOf: id ?? [])
+        let computed = Self.weigh(nameBytes: name)
+        byNameHash[hash] = computed
         return computed
     }
 
