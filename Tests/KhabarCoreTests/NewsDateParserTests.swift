@@ -250,6 +250,7 @@ private func parsed(_ text: String) -> String? {
         ("1 محرم 1446 هـ\nنشر 20 يونيو 2024", ["2024-07-07", "2024-06-20"]),
         ("منذ 3 ساعات | 2 hours ago | أمس", []),
         ("الهاتف 0100-123-4567 والرقم 1.2.3", []),
+        ("20240619", []),
     ])
     func datesInProse(text: String, expected: [String]) {
         #expect(NewsDateParser.dates(in: text, now: now).map(\.iso8601) == expected)
