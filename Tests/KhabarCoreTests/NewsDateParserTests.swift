@@ -174,6 +174,24 @@ private func parsed(_ text: String) -> String? {
         #expect(parsed(text) == expected)
     }
 
+    /// Hamza, taa marbuta, alef maksura, tatweel, diacritics and shadda do not change a name.
+    @Test(arguments: [
+        ("13 ذى الحجة 1445", "2024-06-19"),
+        ("13 ذو الحجه 1445", "2024-06-19"),
+        ("13 ذُو الحِجَّة 1445 هـ", "2024-06-19"),
+        ("13 ذو الحـجـة 1445 ه", "2024-06-19"),
+        ("12 ربيع الأوّل 1446", "2024-09-15"),
+        ("12 ربيع أول 1446", "2024-09-15"),
+        ("1 رَمَضَان 1445", "2024-03-11"),
+        ("15 أغُسطُس 2023", "2023-08-15"),
+        ("15 إبريل 2023", "2023-04-15"),
+        ("15 آيار 2023", "2023-05-15"),
+        ("15 يوليـه 2023", "2023-07-15"),
+    ])
+    func arabicSpellingVariants(text: String, expected: String) {
+        #expect(parsed(text) == expected)
+    }
+
     /// Each Hijri month name maps to its month, checked against Foundation's Umm al-Qura calendar.
     @Test(arguments: [
         ("محرم", 1), ("المحرم", 1), ("صفر", 2), ("ربيع الأول", 3), ("ربيع الاول", 3), ("ربيع الآخر", 4),
@@ -250,6 +268,7 @@ private func parsed(_ text: String) -> String? {
         ("1 محرم 1446 هـ\nنشر 20 يونيو 2024", ["2024-07-07", "2024-06-20"]),
         ("منذ 3 ساعات | 2 hours ago | أمس", []),
         ("الهاتف 0100-123-4567 والرقم 1.2.3", []),
+        ("20240619", []),
     ])
     func datesInProse(text: String, expected: [String]) {
         #expect(NewsDateParser.dates(in: text, now: now).map(\.iso8601) == expected)

@@ -115,7 +115,7 @@ enum DateLexicon {
         func add(_ lexeme: DateLexeme, _ words: [String]) {
             for word in words {
                 let key = DateTokenizer.foldedWord(word)
-                precondition(table[key] == nil || table[key] == lexeme, "conflicting date word \(word)")
+                assert(table[key] == nil || table[key] == lexeme, "conflicting date word \(word)")
                 table[key] = lexeme
             }
         }

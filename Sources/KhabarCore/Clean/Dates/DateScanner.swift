@@ -133,7 +133,7 @@ struct DateScanner {
         guard let separator = symbol(at: start + 1), separator == slash || separator == dash || separator == dot,
               symbol(at: start + 3) == separator
         else { return nil }
-        var written: WrittenDate
+        let written: WrittenDate
         if let year = number(at: start, digits: 4...4), let month = number(at: start + 2, digits: 1...2),
            let day = number(at: start + 4, digits: 1...2) {
             written = WrittenDate(year: year, month: month, day: day, end: start + 5)
