@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build -c release --product khabar >&2
-exec .build/release/khabar extract examples/*.html
+# The golden test pages: real Arabic news pages in five site templates, each beside its
+# expected record (Tests/KhabarCoreTests/Fixtures/golden/*.expected.json).
+exec .build/release/khabar extract Tests/KhabarCoreTests/Fixtures/golden/*.html

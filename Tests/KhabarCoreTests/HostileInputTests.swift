@@ -6,20 +6,6 @@ import KhabarCore
 @Suite struct HostileInputTests {
     let extractor = ArticleExtractor()
 
-    /// A deterministic byte stream (SplitMix64), so a failure can be replayed.
-    struct Noise {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func bytes(_ count: Int) -> [UInt8] {
-            (0..<count).map { _ in UInt8(truncatingIfNeeded: next() >> 24) }
-        }
-    }
 
     /// Three paragraphs of plain news prose, long enough for any extractor to call an article.
     static let paragraphs = [
@@ -70,7 +56,7 @@ import KhabarCore
     /// Executable-like data: a header, then mostly zero bytes (as in an uncompressed image or
     /// a binary); plainly not a page.
     @Test func binaryBlobIsAFailure() {
-        var noise = Noise(state: 42)
+        var noise = SeededRandom(seed: 42)
         var blob: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00]
         for _ in 0..<16_384 { blob += [UInt8(truncatingIfNeeded: noise.next()), 0, 0, 0] }
         let result = extractor.extract(html: blob)
@@ -87,7 +73,7 @@ import KhabarCore
         ("pdf", Array("%PDF-1.7\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".utf8)),
     ] as [(String, [UInt8])])
     func compressedNoiseIsAFailure(kind: String, header: [UInt8]) {
-        var noise = Noise(state: UInt64(kind.unicodeScalars.first!.value))
+        var noise = SeededRandom(seed: UInt64(kind.unicodeScalars.first!.value))
         for size in [16, 512, 4096, 65_536] {
             let input = header + noise.bytes(size)
             let result = extractor.extract(html: input)

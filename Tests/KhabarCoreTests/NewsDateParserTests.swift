@@ -307,7 +307,7 @@ private func parsed(_ text: String) -> String? {
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func randomInputNeverCrashesNorYieldsImplausibleDates(seed: UInt64) {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let alphabet = Array("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹/-.:,،+() ـTZhمصيونيوذوالحجةهـكانون2\n\u{200F}".unicodeScalars)
         for _ in 0..<200 {
             let length = Int(generator.next() % 200)
@@ -322,15 +322,3 @@ private func parsed(_ text: String) -> String? {
     }
 }
 
-/// A small deterministic generator, so a failing random input can be reproduced.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
