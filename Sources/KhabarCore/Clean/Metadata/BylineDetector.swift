@@ -5,22 +5,24 @@ internal import Foundation
 public enum BylineDetector {
     /// Prefixes that introduce a byline on their own.
     /// Longest first, so "الكاتب الصحفي" wins over "الكاتب".
-    private static let strongBylinePrefixes = [
+    private static let strongBylinePrefixes = LabelSet([
         "بقلم", "بواسطة", "الكاتبة", "الكاتب", "الكاتب الصحفي", "الكاتبة الصحفية", "إعداد",
         "اعداد", "المؤلف", "تحرير", "written by", "reporting by", "reported by", "posted by", "author", "by",
-    ].sorted { $0.count > $1.count }
+    ].sorted { $0.count > $1.count })
     /// `كتب` is also an everyday verb ("كتب الرئيس في تغريدة…"): a byline only when punctuated
     /// (`كتب: فلان`, `كتب - فلان`) or when the line is just a name.
-    private static let weakBylinePrefixes = ["كتبت", "كتبه", "كتبها", "كتب"]
+    private static let weakBylinePrefixes = LabelSet(["كتبت", "كتبه", "كتبها", "كتب"])
     /// Labels that introduce a publication or update stamp.
-    static let dateLabels = ([
+    static let dateLabels = LabelSet(([
         "تاريخ النشر", "تاريخ الإضافة", "تاريخ الاضافة", "نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ",
         "نشر يوم", "نُشر يوم", "آخر تحديث", "اخر تحديث", "أخر تحديث", "تم التحديث", "تم النشر", "التاريخ",
         "تحديث", "last updated", "last modified", "updated on", "updated", "published on", "published",
         "posted on", "posted", "date",
-    ] as [String]).sorted { $0.count > $1.count }
+    ] as [String]).sorted { $0.count > $1.count })
     /// Labels that mark the stamp as an update rather than the first publication.
-    static let updateLabels = ["آخر تحديث", "اخر تحديث", "أخر تحديث", "تم التحديث", "تحديث", "last updated", "last modified", "updated"]
+    static let updateLabels = LabelSet(["آخر تحديث", "اخر تحديث", "أخر تحديث", "تم التحديث", "تحديث", "last updated", "last modified", "updated"])
+    /// Every label above: a line whose first word starts none of them is at most a bare date.
+    private static let anyLabel = LabelSet(strongBylinePrefixes.prefixes + weakBylinePrefixes.prefixes + dateLabels.prefixes)
 
     private static let dateWords: Set<String> = [
         "يناير", "فبراير", "مارس", "أبريل", "ابريل", "إبريل", "مايو", "يونيو", "يونيه", "يوليو", "يوليه",
@@ -37,8 +39,13 @@ public enum BylineDetector {
     /// Whether `line` is a byline ("بقلم فلان", "By Jane Doe") or a date/time stamp
     /// ("نشر في 20 يونيو 2024", "آخر تحديث: …", "Updated 3 June", "20-06-2024, 05:00").
     public static func isBylineOrDateline(_ line: String) -> Bool {
+        // Most article lines start with no label; those can only be a bare date, which needs a
+        // digit and few words. Both are checked on the bytes before any String work.
+        if !anyLabel.mayStart(line) {
+            guard containsDigit(line), asciiSeparatedWordCount(line) <= 12 else { return false }
+        }
         let text = TextFolding.collapseWhitespace(line)
-        guard !text.isEmpty, text.count <= 120 else { return false }
+        guard !text.isEmpty, text.utf8.count <= 120 || text.count <= 120 else { return false }
         let words = MetadataText.wordCount(text)
         if let rest = remainder(of: text, afterAnyOf: strongBylinePrefixes) {
             return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
@@ -89,9 +96,10 @@ public enum BylineDetector {
 
     /// The text after one of `prefixes` (matched at a word boundary, ASCII case ignored),
     /// with the `:`/`-`/`/` that may follow it removed.
-    static func remainder(of text: String, afterAnyOf prefixes: [String], requirePunctuation: Bool = false) -> String? {
+    static func remainder(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
+        guard labels.mayStart(text) else { return nil }
         let lowered = text.lowercased()
-        for prefix in prefixes where lowered.hasPrefix(prefix) {
+        for prefix in labels.prefixes where lowered.hasPrefix(prefix) {
             var rest = lowered.dropFirst(prefix.count)
             guard rest.isEmpty || rest.first == " " || rest.first == ":" || rest.first == "/" || rest.first == "-" || rest.first == "،" || rest.first == "." else { continue }
             let afterPrefix = rest
@@ -107,8 +115,29 @@ public enum BylineDetector {
         return nil
     }
 
-    private static func containsDigit(_ text: String) -> Bool {
-        text.unicodeScalars.contains { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x660 && $0.value <= 0x669) || ($0.value >= 0x6F0 && $0.value <= 0x6F9) }
+    /// ASCII, Arabic-Indic or extended Arabic-Indic digits, found in the UTF-8 bytes
+    /// (U+0660…U+0669 are D9 A0…A9, U+06F0…U+06F9 are DB B0…B9).
+    private static func containsDigit(_ text: some StringProtocol) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if (byte >= 0x30 && byte <= 0x39) || (previous == 0xD9 && byte >= 0xA0 && byte <= 0xA9)
+                || (previous == 0xDB && byte >= 0xB0 && byte <= 0xB9) { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    /// Words separated by ASCII whitespace: never more than the words of the collapsed line
+    /// (which also splits at Unicode spaces), so a bound on it is safe.
+    private static func asciiSeparatedWordCount(_ text: String) -> Int {
+        var words = 0
+        var inWord = false
+        for byte in text.utf8 {
+            let isSpace = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+            if !isSpace && !inWord { words += 1 }
+            inWord = !isSpace
+        }
+        return words
     }
 
     /// Most tokens are numbers, month or weekday names, clock words or separators.
@@ -122,6 +151,75 @@ public enum BylineDetector {
             if trimmed.isEmpty || containsDigit(trimmed) || dateWords.contains(trimmed) { dateTokens += 1 }
         }
         return dateTokens * 10 >= tokens.count * 7
+    }
+}
+
+/// Label prefixes ("بقلم", "last updated"), with the first words they can start a line with,
+/// so that most lines are ruled out by one byte comparison of their first word.
+struct LabelSet: Sendable {
+    /// Lower-case labels, in matching order.
+    let prefixes: [String]
+    /// The labels' first words, as UTF-8.
+    private let firstWords: [[UInt8]]
+
+    init(_ prefixes: [String]) {
+        self.prefixes = prefixes
+        var firstWords: [[UInt8]] = []
+        for prefix in prefixes {
+            let word = Array(prefix.utf8.prefix { $0 != 0x20 })
+            if !firstWords.contains(word) { firstWords.append(word) }
+        }
+        self.firstWords = firstWords
+    }
+
+    /// `false` only when `text` (whitespace-collapsed or not) certainly starts with none of
+    /// the labels as `BylineDetector.remainder` matches them.
+    ///
+    /// The first word ends where a label must end (space, `:`, `/`, `-`, `.`, `،`). When it is
+    /// made of ASCII letters and plain Arabic letters only, each of its scalars is a whole
+    /// `Character` with no other canonically equivalent spelling, and lower-casing it is ASCII
+    /// lower-casing; so `hasPrefix` on the lower-cased text can only succeed if the word equals
+    /// a label's first word byte for byte. Any other word (digits, diacritics, marks, unusual
+    /// spaces) is left to the full test.
+    func mayStart(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { mayStart(utf8: $0) } ?? true
+    }
+
+    private func mayStart(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count && (bytes[index] == 0x20 || (bytes[index] >= 0x09 && bytes[index] <= 0x0D)) { index += 1 }
+        let wordStart = index
+        scan: while index < count {
+            let byte = bytes[index]
+            switch byte {
+            case 0x20, 0x3A, 0x2F, 0x2D, 0x2E, 0x09...0x0D:  // space : / - . and other ASCII whitespace
+                break scan
+            case 0x41...0x5A, 0x61...0x7A:
+                index += 1
+            case 0xD8, 0xD9:
+                guard index + 1 < count else { return true }
+                let second = bytes[index + 1]
+                if byte == 0xD8 && second == 0x8C { break scan }  // ، Arabic comma
+                // U+0621…U+063A and U+0641…U+064A: letters without marks.
+                let isPlainLetter = byte == 0xD8 ? (0xA1...0xBA).contains(second) : (0x81...0x8A).contains(second)
+                guard isPlainLetter else { return true }
+                index += 2
+            default:
+                return true
+            }
+        }
+        // An empty word: the line is empty or starts with punctuation, which no label does.
+        let length = index - wordStart
+        return firstWords.contains { candidate in
+            guard candidate.count == length, length > 0 else { return false }
+            for offset in 0..<length {
+                let byte = bytes[wordStart + offset]
+                let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if lowered != candidate[offset] { return false }
+            }
+            return true
+        }
     }
 }
 

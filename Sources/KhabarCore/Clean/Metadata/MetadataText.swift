@@ -6,14 +6,78 @@ enum MetadataText {
     /// written twice-escaped (`&amp;quot;`).
     static func clean(_ text: String?) -> String? {
         guard let text else { return nil }
-        var folded = TextFolding.collapseWhitespace(text)
-        if folded.contains("&") {
+        var folded = collapsedString(text)
+        if folded.utf8.contains(UInt8(ascii: "&")) {
             for (entity, character) in [("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&nbsp;", " "), ("&amp;", "&")] {
                 folded = folded.replacingOccurrences(of: entity, with: character)
             }
             folded = TextFolding.collapseWhitespace(folded)
         }
         return folded.isEmpty ? nil : folded
+    }
+
+    /// `TextFolding.collapseWhitespace(String(decoding: bytes, as: UTF8.self))`, folding at the
+    /// byte level: every whitespace scalar `TextFolding.isSpace` knows is matched by its exact
+    /// UTF-8 sequence, so the result is the same even for ill-formed input (a space sequence
+    /// always starts at a scalar boundary, and one ASCII space ends an ill-formed run as well).
+    static func collapsedString(utf8 bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { collapsed($0) }
+    }
+
+    static func collapsedString(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { collapsed($0) }
+    }
+
+    private static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { output in
+            var written = 0
+            var pendingSpace = false
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let spaceLength = whitespaceLength(bytes, at: index)
+                if spaceLength > 0 {
+                    pendingSpace = written > 0
+                    index += spaceLength
+                    continue
+                }
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                }
+                output[written] = bytes[index]
+                written += 1
+                index += 1
+            }
+            return written
+        }
+    }
+
+    /// The length of the whitespace scalar starting at `index` (see `TextFolding.isSpace`), or 0.
+    @inline(__always)
+    private static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
+        let remaining = bytes.count - index
+        switch byte {
+        case 0xC2:  // U+0085, U+00A0
+            return remaining >= 2 && (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0) ? 2 : 0
+        case 0xE1:  // U+1680
+            return remaining >= 3 && bytes[index + 1] == 0x9A && bytes[index + 2] == 0x80 ? 3 : 0
+        case 0xE2:  // U+2000…U+200B, U+2028, U+2029, U+202F, U+205F
+            guard remaining >= 3 else { return 0 }
+            let second = bytes[index + 1], third = bytes[index + 2]
+            if second == 0x80 && ((0x80...0x8B).contains(third) || third == 0xA8 || third == 0xA9 || third == 0xAF) { return 3 }
+            return second == 0x81 && third == 0x9F ? 3 : 0
+        case 0xE3:  // U+3000
+            return remaining >= 3 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80 ? 3 : 0
+        case 0xEF:  // U+FEFF
+            return remaining >= 3 && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF ? 3 : 0
+        default:
+            return 0
+        }
     }
 
     /// A form for comparing two titles or names: case, tatweel, Arabic diacritics, quotes and
