@@ -266,3 +266,43 @@ private func metadata(_ html: String, url: String? = "https://example.com/news/1
         #expect(BylineDetector.author(fromBylineLine: "أحمد محمد") == nil)
     }
 }
+
+/// The byte-level shortcuts must give exactly what the String-level code they skip would.
+@Suite struct MetadataFastPathTests {
+    @Test(arguments: [
+        // Labels written with decomposed hamza or harakat, or after Unicode spaces, skip the
+        // byte-level first-word test and still go through the full one.
+        "\u{0627}\u{0654}خر تحديث: 2024-06-20 10:00", "ن\u{064F}شر في 20 يونيو 2024", "\u{00A0}\u{2003}By Jane Doe",
+        "\u{FEFF}بقلم: أحمد محمد", "BY: JANE DOE", "تاريخ النشر/ 2024-06-20",
+    ])
+    func recognizesLabelsInUnusualSpellings(_ line: String) {
+        #expect(BylineDetector.isBylineOrDateline(line))
+    }
+
+    @Test(arguments: [
+        "«بقلم أحمد محمد»", "\u{0301}By Jane Doe", "Byline editors met on 3 June 2024 to talk", "The 20 June 2024 report",
+    ])
+    func rejectsLinesNoLabelCanStart(_ line: String) {
+        #expect(!BylineDetector.isBylineOrDateline(line))
+    }
+
+    @Test func byteLevelFoldingMatchesTextFolding() {
+        let samples: [[UInt8]] = [
+            Array("  a\u{00A0}\u{2009}b\t\n c\u{200B}d\u{FEFF} \u{3000}".utf8), Array("\u{0085}x\u{2028}y\u{205F}z\u{1680}".utf8),
+            [0x20, 0xC3, 0x20, 0xA9, 0xE2, 0x80, 0x20, 0xE2, 0x80, 0x80, 0xC2], [0xE2, 0x80, 0x8C, 0x61, 0xEF, 0xBB],
+        ]
+        for bytes in samples {
+            #expect(MetadataText.collapsedString(utf8: bytes) == TextFolding.collapseWhitespace(String(decoding: bytes, as: UTF8.self)))
+        }
+    }
+
+    @Test func classFlagsFindEveryNeedleIgnoringCase() {
+        func flags(_ name: String) -> ClassFlags { ClassFlags(scanning: Array(name.utf8)[...]) }
+        #expect(flags("post-Author byline") == [.author])
+        #expect(flags("entry-UPDATED") == [.date, .update])
+        #expect(flags("commentlist") == [.noise, .comment])
+        #expect(flags("site_title brand") == [.logo])
+        #expect(flags("article-body") == [])
+        #expect(flags("Kateb-name dateline") == [.author, .date])
+    }
+}

@@ -40,21 +40,24 @@ public enum BylineDetector {
     /// ("نشر في 20 يونيو 2024", "آخر تحديث: …", "Updated 3 June", "20-06-2024, 05:00").
     public static func isBylineOrDateline(_ line: String) -> Bool {
         // Most article lines start with no label; those can only be a bare date, which needs a
-        // digit and few words. Both are checked on the bytes before any String work.
-        if !anyLabel.mayStart(line) {
+        // digit and few words. All three are checked on the bytes before any String work.
+        let mayHaveLabel = anyLabel.mayStart(line)
+        if !mayHaveLabel {
             guard containsDigit(line), asciiSeparatedWordCount(line) <= 12 else { return false }
         }
-        let text = TextFolding.collapseWhitespace(line)
+        let text = MetadataText.collapsedString(line)
         guard !text.isEmpty, text.utf8.count <= 120 || text.count <= 120 else { return false }
         let words = MetadataText.wordCount(text)
-        if let rest = remainder(of: text, afterAnyOf: strongBylinePrefixes) {
-            return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
-        }
-        if let rest = remainder(of: text, afterAnyOf: weakBylinePrefixes, requirePunctuation: true) {
-            return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
-        }
-        if let rest = remainder(of: text, afterAnyOf: dateLabels) {
-            return containsDigit(rest) && words <= 14
+        if mayHaveLabel {
+            if let rest = remainder(of: text, afterAnyOf: strongBylinePrefixes) {
+                return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
+            }
+            if let rest = remainder(of: text, afterAnyOf: weakBylinePrefixes, requirePunctuation: true) {
+                return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
+            }
+            if let rest = remainder(of: text, afterAnyOf: dateLabels) {
+                return containsDigit(rest) && words <= 14
+            }
         }
         return words <= 12 && isMostlyDate(text)
     }
@@ -62,7 +65,7 @@ public enum BylineDetector {
     /// The name in a byline line: prefix, trailing date, role and separators removed.
     /// `nil` when the line is not a byline or leaves no plausible name.
     public static func author(fromBylineLine line: String) -> String? {
-        let text = TextFolding.collapseWhitespace(line)
+        let text = MetadataText.collapsedString(line)
         guard !text.isEmpty, text.count <= 160 else { return nil }
         let rest = remainder(of: text, afterAnyOf: strongBylinePrefixes)
             ?? remainder(of: text, afterAnyOf: weakBylinePrefixes, requirePunctuation: true)
@@ -72,7 +75,7 @@ public enum BylineDetector {
 
     /// A person's name from text that an element marks as an author (prefix optional).
     static func cleanedName(_ text: String) -> String? {
-        var name = TextFolding.collapseWhitespace(text)
+        var name = MetadataText.collapsedString(text)
         if let rest = remainder(of: name, afterAnyOf: strongBylinePrefixes)
             ?? remainder(of: name, afterAnyOf: weakBylinePrefixes, requirePunctuation: true) {
             name = rest
@@ -175,7 +178,8 @@ struct LabelSet: Sendable {
     /// `false` only when `text` (whitespace-collapsed or not) certainly starts with none of
     /// the labels as `BylineDetector.remainder` matches them.
     ///
-    /// The first word ends where a label must end (space, `:`, `/`, `-`, `.`, `،`). When it is
+    /// The line's first scalar must be able to start a label's first `Character`. The first
+    /// word ends where a label must end (space, `:`, `/`, `-`, `.`, `،`). When it is
     /// made of ASCII letters and plain Arabic letters only, each of its scalars is a whole
     /// `Character` with no other canonically equivalent spelling, and lower-casing it is ASCII
     /// lower-casing; so `hasPrefix` on the lower-cased text can only succeed if the word equals
@@ -188,7 +192,16 @@ struct LabelSet: Sendable {
     private func mayStart(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = bytes.count
-        while index < count && (bytes[index] == 0x20 || (bytes[index] >= 0x09 && bytes[index] <= 0x0D)) { index += 1 }
+        while index < count, case let spaceLength = MetadataText.whitespaceLength(bytes, at: index), spaceLength > 0 {
+            index += spaceLength
+        }
+        guard index < count else { return false }
+        // A first scalar that is neither an ASCII letter nor in the Arabic block cannot start a
+        // Character equal to a label's first one (only ASCII capitals lower-case to those letters,
+        // and no scalar outside the block decomposes canonically to an Arabic letter).
+        let first = bytes[index]
+        let isASCIILetter = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A)
+        guard isASCIILetter || (first >= 0xD8 && first <= 0xDB) else { return false }
         let wordStart = index
         scan: while index < count {
             let byte = bytes[index]
@@ -209,7 +222,6 @@ struct LabelSet: Sendable {
                 return true
             }
         }
-        // An empty word: the line is empty or starts with punctuation, which no label does.
         let length = index - wordStart
         return firstWords.contains { candidate in
             guard candidate.count == length, length > 0 else { return false }

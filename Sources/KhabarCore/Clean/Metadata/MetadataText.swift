@@ -57,7 +57,7 @@ enum MetadataText {
 
     /// The length of the whitespace scalar starting at `index` (see `TextFolding.isSpace`), or 0.
     @inline(__always)
-    private static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    static func whitespaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
         let byte = bytes[index]
         if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
         let remaining = bytes.count - index

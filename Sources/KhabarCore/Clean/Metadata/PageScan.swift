@@ -304,6 +304,12 @@ struct PageScan {
     private static func startsLikeByline(_ bytes: ArraySlice<UInt8>) -> Bool {
         var start = bytes.startIndex
         while start < bytes.endIndex && (bytes[start] == 0x20 || (bytes[start] >= 0x09 && bytes[start] <= 0x0D)) { start += 1 }
+        // Every prefix starts with an Arabic letter (lead byte D8/D9) or b, B, W, R.
+        guard start < bytes.endIndex else { return false }
+        switch bytes[start] {
+        case 0xD8, 0xD9, UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "W"), UInt8(ascii: "R"): break
+        default: return false
+        }
         let rest = bytes[start...]
         return bylinePrefixBytes.contains { rest.starts(with: $0) }
     }

@@ -3,10 +3,20 @@ internal import Foundation
 /// Chooses the article title among the page's candidates and strips site names from it.
 struct TitleCleaner {
     /// Site names the page declares (og:site_name, publisher…), used to recognize affixes.
-    var siteNames: [String]
+    let siteNames: [String]
     /// Visible headings (h1s, or h2s on pages without one), used to confirm which part of a
     /// `<title>` is the article's.
-    var headings: [String]
+    let headings: [String]
+    /// Comparable forms of the above, computed once: a cleaner is asked about many candidates.
+    private let headingForms: Set<String>
+    private let siteForms: [String]
+
+    init(siteNames: [String], headings: [String]) {
+        self.siteNames = siteNames
+        self.headings = headings
+        headingForms = Set(headings.map(MetadataText.comparable))
+        siteForms = siteNames.map(MetadataText.comparable).filter { !$0.isEmpty }
+    }
 
     /// Separators pages put between a title and the site name; spaces around them are required
     /// (except for `|`) so hyphenated words and times survive.
@@ -53,9 +63,7 @@ struct TitleCleaner {
     func isSiteName(_ text: some StringProtocol) -> Bool {
         let candidate = MetadataText.comparable(String(text))
         guard !candidate.isEmpty else { return false }
-        return siteNames.contains { site in
-            let known = MetadataText.comparable(site)
-            guard !known.isEmpty else { return false }
+        return siteForms.contains { known in
             if known == candidate { return true }
             // "الوطن" vs "جريدة الوطن", "Example" vs "Example.com": short parts only.
             return MetadataText.wordCount(candidate) <= 6 && (known.contains(candidate) || candidate.contains(known))
@@ -68,7 +76,6 @@ struct TitleCleaner {
         let ranges = Self.parts(of: text)
         guard ranges.count >= 2 else { return Cleaned(title: cleanColonPrefix(text), removedSite: nil) }
         // 1. A run of parts equal to a visible heading is the title.
-        let headingForms = Set(headings.map(MetadataText.comparable))
         for first in ranges.indices {
             for last in ranges.indices.reversed() where last >= first {
                 if first == 0 && last == ranges.count - 1 { continue }
