@@ -12,6 +12,7 @@ import Testing
         ("<style>p{color:red}</style><p>t</p>", "<style></style><p>t</p>"),
         ("<p>a<!-- <script>hidden</script> -->b</p>", "<p>ab</p>"),
         ("<scripts>kept</scripts>", "<scripts>kept</scripts>"),
+        (#"<p>a</p><svg viewBox="0 0 9 9"><path d="M0 0L9 9"/><text>x</text></svg><p>b</p>"#, #"<p>a</p><svg viewBox="0 0 9 9"></svg><p>b</p>"#),
         (#"<script type="application/ld+json">{"@type":"NewsArticle"}</script>"#, #"<script type="application/ld+json">{"@type":"NewsArticle"}</script>"#),
         ("<p>unterminated <!-- comment", "<p>unterminated <!-- comment"),
         ("<script>never closed", "<script>never closed"),

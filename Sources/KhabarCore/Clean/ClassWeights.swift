@@ -39,8 +39,11 @@ final class ClassWeightCache {
 
     static func weigh(nameBytes: [UInt8]) -> Int {
         var total = 0
-        var seen: Set<String> = []
-        for token in tokens(of: nameBytes) where seen.insert(token).inserted {
+        var seen: [UInt64] = []
+        forEachToken(in: nameBytes) { token in
+            let key = packedKey(token)
+            guard !seen.contains(key) else { return }
+            seen.append(key)
             total += weight(ofToken: token)
         }
         return max(-100, min(100, total))
@@ -50,35 +53,61 @@ final class ClassWeightCache {
     /// follows a lower-case one.
     static func tokens(of bytes: [UInt8]) -> [String] {
         var tokens: [String] = []
+        forEachToken(in: bytes) { tokens.append(String(decoding: $0, as: UTF8.self)) }
+        return tokens
+    }
+
+    private static func forEachToken(in bytes: [UInt8], _ body: (ArraySlice<UInt8>) -> Void) {
         var current: [UInt8] = []
+        current.reserveCapacity(32)
         var previousWasLower = false
-        func finish() {
-            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
-            current.removeAll(keepingCapacity: true)
-        }
         for byte in bytes {
             switch byte {
             case 0x61...0x7A:
                 current.append(byte)
                 previousWasLower = true
             case 0x41...0x5A:
-                if previousWasLower { finish() }
+                if previousWasLower && !current.isEmpty {
+                    body(current[...])
+                    current.removeAll(keepingCapacity: true)
+                }
                 current.append(byte + 32)
                 previousWasLower = false
             default:
-                finish()
+                if !current.isEmpty {
+                    body(current[...])
+                    current.removeAll(keepingCapacity: true)
+                }
                 previousWasLower = false
             }
         }
-        finish()
-        return tokens
+        if !current.isEmpty { body(current[...]) }
+    }
+
+    /// A token's identity for exact lookups: FNV-1a of its bytes mixed with its length.
+    private static func packedKey<Bytes: Collection<UInt8>>(_ token: Bytes) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in token { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash ^ UInt64(token.count)
     }
 
     static func weight(ofToken token: String) -> Int {
-        if let exact = exactTokens[token] { return exact }
-        for (stem, weight) in stems where token.hasPrefix(stem) { return weight }
+        weight(ofToken: Array(token.utf8)[...])
+    }
+
+    private static func weight(ofToken token: ArraySlice<UInt8>) -> Int {
+        if let exact = exactTokenWeights[packedKey(token)] { return exact }
+        for (stem, weight) in stemBytes where token.starts(with: stem) { return weight }
         return 0
     }
+
+    private static let exactTokenWeights: [UInt64: Int] = {
+        var table: [UInt64: Int] = [:]
+        for (token, weight) in exactTokens { table[packedKey(Array(token.utf8))] = weight }
+        return table
+    }()
+
+    private static let stemBytes: [([UInt8], Int)] = stems.map { (Array($0.0.utf8), $0.1) }
 
     /// Short names that only count as whole tokens ("ad" must not match "address").
     private static let exactTokens: [String: Int] = [

@@ -30,7 +30,35 @@ public enum HTMLTag: UInt8, Sendable {
                 return
             }
         }
-        self = HTMLTag.byPackedName[key &+ UInt64(length) << 59] ?? .other
+        self = HTMLTag.lookup(key &+ UInt64(length) << 59)
+    }
+
+    /// An open-addressing table over the packed names: one multiply and usually one probe,
+    /// instead of a hashed dictionary lookup for every element of every page.
+    private static let slotCount = 512
+    private static let slots: [(key: UInt64, tag: HTMLTag)] = {
+        var slots = [(key: UInt64, tag: HTMLTag)](repeating: (0, .other), count: slotCount)
+        for (key, tag) in byPackedName {
+            var slot = slotIndex(key)
+            while slots[slot].key != 0 { slot = (slot + 1) & (slotCount - 1) }
+            slots[slot] = (key, tag)
+        }
+        return slots
+    }()
+
+    @inline(__always)
+    private static func slotIndex(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 55)
+    }
+
+    private static func lookup(_ key: UInt64) -> HTMLTag {
+        var slot = slotIndex(key)
+        while true {
+            let entry = slots[slot]
+            if entry.key == key { return entry.tag }
+            if entry.key == 0 { return .other }
+            slot = (slot + 1) & (slotCount - 1)
+        }
     }
 
     private static let byPackedName: [UInt64: HTMLTag] = {

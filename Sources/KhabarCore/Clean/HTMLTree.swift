@@ -244,8 +244,10 @@ public struct HTMLTree: Sendable {
 
 /// Receives libxml2's SAX events and grows an `HTMLTree`.
 private final class SAXTreeBuilder {
-    var tree = HTMLTree()
-    private var openElements: [HTMLTree.NodeIndex] = []
+    // Only libxml2's parse loop on the calling thread touches the builder, one callback at a
+    // time; dynamic exclusivity checks on every SAX event would cost more than the event.
+    @exclusivity(unchecked) var tree = HTMLTree()
+    @exclusivity(unchecked) private var openElements: [HTMLTree.NodeIndex] = []
 
     init() {
         tree.reserve()

@@ -2,13 +2,14 @@
 import Glibc
 #endif
 
-/// Empties `<script>` and `<style>` bodies and drops comments before the HTML parser sees a
-/// page.
+/// Empties `<script>`, `<style>` and inline `<svg>` bodies and drops comments before the HTML
+/// parser sees a page.
 ///
 /// On real pages half the bytes are inline scripts and styles, which libxml2 tokenizes a
 /// character at a time only for the cleaner to ignore them. HTML defines a script or style
 /// body to end at the first `</script` or `</style` whatever it contains, so cutting at the
-/// byte level is exact. JSON scripts (JSON-LD, framework state such as `__NEXT_DATA__`) are
+/// byte level is exact. An SVG body is drawing instructions, never article text; a nested
+/// `<svg>` leaves a stray end tag that the parser ignores. JSON scripts (JSON-LD, framework state such as `__NEXT_DATA__`) are
 /// kept: they carry metadata.
 enum RawTextStripper {
     static func strip(_ input: [UInt8]) -> [UInt8] {
@@ -34,6 +35,8 @@ enum RawTextStripper {
                     name = "</script"
                 } else if matchesTagName(bytes, at: open + 1, "style") {
                     name = "</style"
+                } else if matchesTagName(bytes, at: open + 1, "svg") {
+                    name = "</svg"
                 } else {
                     continue
                 }
