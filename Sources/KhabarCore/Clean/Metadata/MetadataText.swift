@@ -83,30 +83,45 @@ enum MetadataText {
     /// A form for comparing two titles or names: case, tatweel, Arabic diacritics, quotes and
     /// whitespace differences do not count.
     static func comparable(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
         var pendingSpace = false
-        for scalar in text.lowercased().unicodeScalars {
+        func append(_ scalar: Unicode.Scalar) {
+            if pendingSpace { result.append(0x20) }
+            pendingSpace = false
+            if scalar.value < 0x80 {
+                result.append(UInt8(scalar.value))
+            } else {
+                result.append(contentsOf: UTF8.encode(scalar)!)
+            }
+        }
+        for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x0640, 0x064B...0x065F, 0x0670, 0x200C...0x200F, 0x061C:
                 continue  // tatweel, harakat, directional marks
             case 0x22, 0x27, 0xAB, 0xBB, 0x2018...0x201F:
                 continue  // quotes of every kind
             case 0x0622, 0x0623, 0x0625:
-                result.append("\u{0627}")  // alef forms
-                pendingSpace = false
+                append("\u{0627}")  // alef forms
                 continue
+            case 0x41...0x5A:
+                append(Unicode.Scalar(scalar.value | 0x20)!)
+                continue
+            case 0...0x7F, 0x0600...0x06FF:
+                break  // no case to fold
             default:
-                break
+                if !TextFolding.isSpace(scalar) && scalar.properties.changesWhenLowercased {
+                    for lower in scalar.properties.lowercaseMapping.unicodeScalars { append(lower) }
+                    continue
+                }
             }
             if TextFolding.isSpace(scalar) {
                 pendingSpace = !result.isEmpty
             } else {
-                if pendingSpace { result.append(" ") }
-                pendingSpace = false
-                result.append(scalar)
+                append(scalar)
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 
     static func looksLikeURL(_ text: String) -> Bool {
