@@ -1,0 +1,104 @@
+public import Foundation
+
+/// Everything `khabar run` and `khabar backfill` are told by their YAML configuration file.
+///
+/// Keys, types and defaults (`config/khabar.yaml` shows them all):
+/// - `state` (string, default `./state`): directory of the embedded SQLite state.
+/// - `output.directory` (string, default `./out`), `output.prefix` (string, default `khabar`),
+///   `output.rotate_bytes` (size, default `64MiB`), `output.rotate_after` (duration, default `5m`),
+///   `output.compression` (`none` | `gzip`, default `none`).
+/// - `fetch.user_agent` (string), `fetch.per_host_concurrency` (int, default 2),
+///   `fetch.min_delay` (duration, default `1s`), `fetch.global_concurrency` (int, default 32),
+///   `fetch.timeout` (duration, default `30s`), `fetch.max_body_bytes` (size, default `10MiB`),
+///   `fetch.allow_private` (bool, default false), `fetch.allowed_networks` (list of CIDRs).
+/// - `pipeline.cleaners` (int, default: the number of cores), `pipeline.drain_timeout`
+///   (duration, default `30s`).
+/// - `dedup.policy` (`keep` | `drop`, default `keep`).
+/// - `filters.min_words` (int, default 0), `filters.languages` (list, default: all).
+/// - `http.listen` (`host:port`, default `127.0.0.1:9464`): `/metrics` and `/healthz`.
+/// - `log.level` (`trace` … `critical`, default `info`).
+/// - `sources` (list): `name`, one of `feed` / `sitemap` / `listing` (URL), `interval`
+///   (duration, default `15m`), `lang`, `include` / `exclude` (URL patterns), `max_age`
+///   (duration), `link_pattern` (listing pages), `per_host_concurrency`, `min_delay`.
+public struct KhabarConfiguration: Sendable, Equatable {
+    public struct Output: Sendable, Equatable {
+        public var directory = "./out"
+        public var prefix = "khabar"
+        public var rotateBytes = 64 * 1024 * 1024
+        public var rotateAfter: Duration = .seconds(300)
+        public var compression = Compression.none
+
+        public enum Compression: String, Sendable, Equatable { case none, gzip }
+    }
+
+    public struct Fetch: Sendable, Equatable {
+        public var userAgent = "khabar/0.1 (+https://github.com/khabar-news/khabar)"
+        public var perHostConcurrency = 2
+        public var minDelay: Duration = .seconds(1)
+        public var globalConcurrency = 32
+        public var timeout: Duration = .seconds(30)
+        public var maxBodyBytes = 10 * 1024 * 1024
+        public var allowPrivate = false
+        public var allowedNetworks: [String] = []
+    }
+
+    public struct Pipeline: Sendable, Equatable {
+        public var cleaners = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        public var drainTimeout: Duration = .seconds(30)
+    }
+
+    public enum DuplicatePolicy: String, Sendable, Equatable { case keep, drop }
+
+    public struct Filters: Sendable, Equatable {
+        public var minWords = 0
+        public var languages: [String] = []
+    }
+
+    public struct Source: Sendable, Equatable {
+        public enum Kind: String, Sendable, Equatable { case feed, sitemap, listing }
+        public var name: String
+        public var kind: Kind
+        public var url: String
+        public var interval: Duration = .seconds(900)
+        public var lang: String?
+        public var include: [String] = []
+        public var exclude: [String] = []
+        public var maxAge: Duration?
+        public var linkPattern: String?
+        public var perHostConcurrency: Int?
+        public var minDelay: Duration?
+    }
+
+    public var state = "./state"
+    public var output = Output()
+    public var fetch = Fetch()
+    public var pipeline = Pipeline()
+    public var duplicatePolicy = DuplicatePolicy.keep
+    public var filters = Filters()
+    public var httpListen = "127.0.0.1:9464"
+    public var logLevel = "info"
+    public var sources: [Source] = []
+
+    public init() {}
+}
+
+/// What is wrong with a configuration: every problem found, each with where it is.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public var file: String
+        public var line: Int?
+        public var key: String
+        public var message: String
+
+        public var description: String {
+            let location = line.map { "\(file):\($0)" } ?? file
+            return key.isEmpty ? "\(location): \(message)" : "\(location): \(key): \(message)"
+        }
+    }
+
+    public var problems: [Problem]
+
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n")
+    }
+}

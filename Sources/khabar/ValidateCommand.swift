@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import KhabarCore
+
+/// `EX_CONFIG` from sysexits.h: systemd's `RestartPreventExitStatus=78` stops restart loops on
+/// a broken configuration.
+let exitCodeConfigurationError: Int32 = 78
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a configuration file; exit 0 when valid, 78 (EX_CONFIG) when not."
+    )
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String = "config/khabar.yaml"
+
+    func run() throws {
+        do {
+            let configuration = try KhabarConfiguration.load(contentsOf: config)
+            print("\(config): valid, \(configuration.sources.count) source(s)")
+        } catch let error as ConfigurationError {
+            printToStandardError(error.description)
+            throw ExitCode(exitCodeConfigurationError)
+        }
+    }
+}
+
+func printToStandardError(_ text: String) {
+    var standardError = StandardErrorStream()
+    print(text, to: &standardError)
+}
+
+struct StandardErrorStream: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import KhabarCore
+
+@Suite struct ConfigurationTests {
+    @Test func emptyFileMeansDefaults() throws {
+        let configuration = try KhabarConfiguration.parse(yaml: "", file: "empty.yaml")
+        #expect(configuration == KhabarConfiguration())
+        #expect(configuration.fetch.perHostConcurrency == 2)
+        #expect(configuration.duplicatePolicy == .keep)
+    }
+
+    @Test func readsEveryKind() throws {
+        let yaml = """
+            state: /var/lib/khabar
+            output: {directory: /srv/out, rotate_bytes: 1MiB, rotate_after: 90s, compression: gzip}
+            fetch: {per_host_concurrency: 4, min_delay: 250ms, allow_private: yes, allowed_networks: [127.0.0.0/8]}
+            dedup: {policy: drop}
+            filters: {min_words: 50, languages: [ar, en]}
+            sources:
+              - {name: a, feed: "https://example.com/feed.xml", interval: 1h30m, max_age: 7d}
+              - {name: b, listing: "https://example.com/news/", link_pattern: "/news/*"}
+            """
+        let configuration = try KhabarConfiguration.parse(yaml: yaml, file: "k.yaml")
+        #expect(configuration.state == "/var/lib/khabar")
+        #expect(configuration.output.rotateBytes == 1 << 20)
+        #expect(configuration.output.rotateAfter == .seconds(90))
+        #expect(configuration.output.compression == .gzip)
+        #expect(configuration.fetch.minDelay == .milliseconds(250))
+        #expect(configuration.fetch.allowPrivate)
+        #expect(configuration.duplicatePolicy == .drop)
+        #expect(configuration.filters.languages == ["ar", "en"])
+        #expect(configuration.sources.map(\.name) == ["a", "b"])
+        #expect(configuration.sources[0].interval == .seconds(5400))
+        #expect(configuration.sources[0].maxAge == .seconds(7 * 86400))
+        #expect(configuration.sources[1].kind == .listing)
+    }
+
+    @Test func errorsNameTheFileLineAndKey() {
+        let yaml = """
+            fetch:
+              per_host_concurrency: zero
+              timeout: soon
+            colour: blue
+            sources:
+              - name: a
+              - name: a
+                feed: ftp://example.com/feed
+            """
+        do {
+            _ = try KhabarConfiguration.parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("a bad configuration was accepted")
+        } catch let error as ConfigurationError {
+            let text = error.description
+            #expect(text.contains("bad.yaml:2: fetch.per_host_concurrency: expected a whole number"))
+            #expect(text.contains("bad.yaml:3: fetch.timeout: expected a duration"))
+            #expect(text.contains("bad.yaml:4: colour: unknown key"))
+            #expect(text.contains("sources[0]: source \"a\" needs one of feed, sitemap or listing"))
+            #expect(text.contains("sources[1].feed: expected an http(s) URL"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func brokenYAMLIsAConfigurationError() {
+        #expect(throws: ConfigurationError.self) {
+            _ = try KhabarConfiguration.parse(yaml: "sources: [unclosed", file: "broken.yaml")
+        }
+    }
+
+    @Test(arguments: [("500ms", 500), ("30s", 30_000), ("15m", 900_000), ("1h30m", 5_400_000), ("2d", 172_800_000), ("45", 45_000)])
+    func durations(text: String, milliseconds: Int64) {
+        #expect(ConfigurationValues.duration(text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: ["", "m", "10 minutes", "-5s", "1x"])
+    func badDurations(text: String) {
+        #expect(ConfigurationValues.duration(text) == nil)
+    }
+
+    @Test(arguments: [("65536", 65536), ("512KiB", 524_288), ("64MiB", 67_108_864), ("10MB", 10_000_000), ("1GB", 1_000_000_000)])
+    func sizes(text: String, bytes: Int) {
+        #expect(ConfigurationValues.size(text) == bytes)
+    }
+
+    @Test func theShippedConfigurationIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/khabar.yaml").path
+        let configuration = try KhabarConfiguration.load(contentsOf: path)
+        #expect(configuration.sources.count >= 5)
+        #expect(configuration.sources.allSatisfy { $0.lang == "ar" })
+    }
+}
