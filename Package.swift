@@ -65,7 +65,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KhabarCoreTests",
-            dependencies: ["KhabarCore"],
+            dependencies: [
+                "KhabarCore",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

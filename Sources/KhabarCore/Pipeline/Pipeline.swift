@@ -1,0 +1,244 @@
+public import AsyncAlgorithms
+public import Foundation
+internal import Crypto
+
+/// A URL the pipeline should turn into an article, and where it came from.
+public struct CrawlItem: Sendable, Equatable {
+    public var url: String
+    /// The URL in canonical form (tracking parameters dropped, host lower-cased…).
+    public var canonicalURL: String
+    /// The configured source's name, or the backfill input.
+    public var source: String
+
+    public init(url: String, canonicalURL: String, source: String) {
+        self.url = url
+        self.canonicalURL = canonicalURL
+        self.source = source
+    }
+}
+
+/// A fetched page on its way to the cleaner.
+public struct FetchedDocument: Sendable {
+    public var item: CrawlItem
+    public var finalURL: String
+    public var body: [UInt8]
+    /// From the HTTP `Content-Type`, when it names one.
+    public var charset: String?
+    public var fetchedAt: Date
+
+    public init(item: CrawlItem, finalURL: String, body: [UInt8], charset: String?, fetchedAt: Date) {
+        self.item = item
+        self.finalURL = finalURL
+        self.body = body
+        self.charset = charset
+        self.fetchedAt = fetchedAt
+    }
+}
+
+/// What fetching one item gave.
+public enum FetchResult: Sendable {
+    case fetched(FetchedDocument)
+    /// The server said 304, or the URL was exported before: nothing to do.
+    case unchanged
+    /// Not fetched on purpose (robots.txt, policy), with the reason.
+    case skipped(String)
+    /// Fetching failed for good (after the fetcher's own retries), with the reason.
+    case failed(String)
+}
+
+/// Stage 1: turns crawl items into fetched documents.
+public protocol DocumentFetcher: Sendable {
+    func fetch(_ item: CrawlItem) async -> FetchResult
+}
+
+/// Stage 4: decides whether a record duplicates one exported before.
+public protocol DuplicateJudge: Sendable {
+    /// The record flagged with `duplicateOf`, or `nil` when policy drops it.
+    func judge(_ record: ArticleRecord) async throws -> ArticleRecord?
+}
+
+/// Stage 5: where records end up. Writes may wait (backpressure); `finish` flushes, syncs and
+/// commits everything written.
+public protocol ArticleSink: Sendable {
+    func write(_ record: ArticleRecord) async throws
+    func finish() async throws
+}
+
+/// Scheduler → fetcher → cleaner (extraction and normalization) → deduplicator → sink, each
+/// link a bounded `AsyncChannel` (a send waits until a worker takes the item), so a slow sink
+/// slows fetching and the number of items in flight never exceeds the workers plus one per
+/// link.
+///
+/// Shutdown is a drain: when the source sequence ends (a backfill ran out, or the daemon's
+/// graceful shutdown stopped discovery), each stage finishes its work in flight and then its
+/// output, and the sink is finished last. Failures of single items are counted and logged,
+/// never fatal; a sink error is (the output cannot be trusted any more).
+public struct Pipeline: Sendable {
+    public struct Options: Sendable {
+        public var fetchers: Int
+        public var cleaners: Int
+        public var minimumWords: Int
+        public var languages: [String]
+
+        public init(fetchers: Int = 32, cleaners: Int = 2, minimumWords: Int = 0, languages: [String] = []) {
+            self.fetchers = max(1, fetchers)
+            self.cleaners = max(1, cleaners)
+            self.minimumWords = minimumWords
+            self.languages = languages
+        }
+    }
+
+    let fetcher: any DocumentFetcher
+    let judge: any DuplicateJudge
+    let sink: any ArticleSink
+    let options: Options
+    let counters: PipelineCounters
+    let extractor = ArticleExtractor()
+    let normalizer = ArabicNormalizer()
+
+    public init(fetcher: any DocumentFetcher, judge: any DuplicateJudge, sink: any ArticleSink, options: Options, counters: PipelineCounters = PipelineCounters()) {
+        self.fetcher = fetcher
+        self.judge = judge
+        self.sink = sink
+        self.options = options
+        self.counters = counters
+    }
+
+    /// Runs every item of `source` through the stages and returns when all are done and the
+    /// sink is finished.
+    public func run<Source: AsyncSequence & Sendable>(source: Source) async throws -> PipelineCounters.Snapshot
+    where Source.Element == CrawlItem {
+        let items = AsyncChannel<CrawlItem>()
+        let fetched = AsyncChannel<FetchedDocument>()
+        let cleaned = AsyncChannel<ArticleRecord>()
+        let counters = self.counters
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { items.finish() }
+                for try await item in source {
+                    counters.add(.discovered)
+                    await items.send(item)
+                }
+            }
+            group.addTask {
+                await Self.workers(options.fetchers, input: items, output: fetched) { item in
+                    counters.enter(.fetch)
+                    defer { counters.leave(.fetch) }
+                    switch await fetcher.fetch(item) {
+                    case .fetched(let document):
+                        counters.add(.fetched)
+                        return document
+                    case .unchanged:
+                        counters.add(.unchanged)
+                    case .skipped:
+                        counters.add(.skipped)
+                    case .failed:
+                        counters.add(.fetchFailed)
+                    }
+                    return nil
+                }
+            }
+            group.addTask {
+                await Self.workers(options.cleaners, input: fetched, output: cleaned) { document in
+                    counters.enter(.clean)
+                    defer { counters.leave(.clean) }
+                    guard let record = makeRecord(from: document) else { return nil }
+                    counters.add(.cleaned)
+                    return record
+                }
+            }
+            group.addTask {
+                for await record in cleaned {
+                    counters.enter(.export)
+                    defer { counters.leave(.export) }
+                    guard let judged = try await judge.judge(record) else {
+                        counters.add(.duplicatesDropped)
+                        continue
+                    }
+                    if judged.duplicateOf != nil { counters.add(.duplicatesFlagged) }
+                    try await sink.write(judged)
+                    counters.add(.exported)
+                }
+                try await sink.finish()
+            }
+            try await group.waitForAll()
+        }
+        return counters.snapshot()
+    }
+
+    /// `count` workers take from `input` and send what `transform` makes to `output`, which is
+    /// finished when the last worker is done.
+    static func workers<Input: Sendable, Output: Sendable>(
+        _ count: Int, input: AsyncChannel<Input>, output: AsyncChannel<Output>,
+        transform: @escaping @Sendable (Input) async -> Output?
+    ) async {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<count {
+                group.addTask {
+                    for await value in input {
+                        if let result = await transform(value) { await output.send(result) }
+                    }
+                }
+            }
+        }
+        output.finish()
+    }
+
+    /// Cleaner and normalizer: the fetched page as an exportable record, or `nil` (counted)
+    /// when it has no article or the filters reject it.
+    func makeRecord(from document: FetchedDocument) -> ArticleRecord? {
+        let article: ExtractedArticle
+        switch extractor.extract(html: document.body, url: document.finalURL, charset: document.charset) {
+        case .success(let extracted):
+            article = extracted
+        case .failure:
+            counters.add(.cleanFailed)
+            return nil
+        }
+        let text = normalizer.normalize(article.text)
+        let wordCount = WordCounter.count(text)
+        if wordCount < options.minimumWords || (!options.languages.isEmpty && !options.languages.contains(article.lang ?? "")) {
+            counters.add(.filtered)
+            return nil
+        }
+        let canonicalURL = document.item.canonicalURL
+        return ArticleRecord(
+            id: ArticleIdentity.id(canonicalURL: canonicalURL), url: document.item.url,
+            canonicalURL: canonicalURL, source: document.item.source,
+            fetchedAt: ArticleIdentity.timestamp(document.fetchedAt),
+            title: article.title.map(normalizer.normalize), author: article.author,
+            publishedAt: article.publishedAt, modifiedAt: article.modifiedAt, siteName: article.siteName,
+            lang: article.lang, dir: article.dir, description: article.description, image: article.image,
+            tags: article.tags, text: text, wordCount: wordCount,
+            contentHash: ArticleIdentity.contentHash(text))
+    }
+}
+
+/// Stable identifiers of articles and their content.
+public enum ArticleIdentity {
+    /// 32 hex digits of SHA-256 over the canonical URL: the same article always gets the same id.
+    public static func id(canonicalURL: String) -> String {
+        hex(SHA256.hash(data: Data(canonicalURL.utf8)).prefix(16))
+    }
+
+    /// SHA-256 (hex) of the text in folded form, so spelling variants of one text hash alike.
+    public static func contentHash(_ text: String) -> String {
+        hex(SHA256.hash(data: Data(BoilerplateLexicon.comparisonKey(text).utf8)))
+    }
+
+    /// ISO 8601 in UTC with seconds, e.g. `2026-11-23T05:10:00Z`.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+    }
+
+    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var result: [UInt8] = []
+        for byte in bytes {
+            result.append(digits[Int(byte >> 4)])
+            result.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}

@@ -1,0 +1,82 @@
+internal import Metrics
+internal import Synchronization
+
+/// What the pipeline has done so far, per event, and what is in flight per stage.
+///
+/// Counts are kept here (for progress lines and tests) and mirrored to swift-metrics
+/// (`khabar_items_total{event}`, `khabar_in_flight{stage}`) for the Prometheus endpoint.
+public final class PipelineCounters: Sendable {
+    public enum Event: String, Sendable, CaseIterable {
+        case discovered, fetched, unchanged, skipped
+        case fetchFailed = "fetch_failed"
+        case cleaned
+        case cleanFailed = "clean_failed"
+        case filtered
+        case duplicatesFlagged = "duplicates_flagged"
+        case duplicatesDropped = "duplicates_dropped"
+        case exported
+    }
+
+    public enum Stage: String, Sendable, CaseIterable {
+        case fetch, clean, export
+    }
+
+    public struct Snapshot: Sendable, Equatable {
+        public var events: [Event: Int]
+        public var inFlight: [Stage: Int]
+        /// The most items ever in flight in a stage at once.
+        public var peakInFlight: [Stage: Int]
+
+        public subscript(event: Event) -> Int { events[event] ?? 0 }
+    }
+
+    private struct State {
+        var events: [Event: Int] = [:]
+        var inFlight: [Stage: Int] = [:]
+        var peakInFlight: [Stage: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let eventCounters: [Event: Counter]
+    private let inFlightGauges: [Stage: Gauge]
+
+    public init() {
+        var counters: [Event: Counter] = [:]
+        for event in Event.allCases {
+            counters[event] = Counter(label: "khabar_items_total", dimensions: [("event", event.rawValue)])
+        }
+        eventCounters = counters
+        var gauges: [Stage: Gauge] = [:]
+        for stage in Stage.allCases {
+            gauges[stage] = Gauge(label: "khabar_in_flight", dimensions: [("stage", stage.rawValue)])
+        }
+        inFlightGauges = gauges
+    }
+
+    func add(_ event: Event, _ count: Int = 1) {
+        state.withLock { $0.events[event, default: 0] += count }
+        eventCounters[event]?.increment(by: count)
+    }
+
+    func enter(_ stage: Stage) {
+        let now = state.withLock { state -> Int in
+            state.inFlight[stage, default: 0] += 1
+            let now = state.inFlight[stage]!
+            state.peakInFlight[stage] = max(state.peakInFlight[stage] ?? 0, now)
+            return now
+        }
+        inFlightGauges[stage]?.record(now)
+    }
+
+    func leave(_ stage: Stage) {
+        let now = state.withLock { state -> Int in
+            state.inFlight[stage, default: 0] -= 1
+            return state.inFlight[stage]!
+        }
+        inFlightGauges[stage]?.record(now)
+    }
+
+    public func snapshot() -> Snapshot {
+        state.withLock { Snapshot(events: $0.events, inFlight: $0.inFlight, peakInFlight: $0.peakInFlight) }
+    }
+}
