@@ -20,6 +20,8 @@ public enum TextLineRole: String, Sendable, Equatable {
     case caption
     /// Recurring in many documents of the same source.
     case learnedBoilerplate
+    /// A sentence containing a furniture phrase: decided by position (internal, never reported).
+    case furnitureUnlessInArticle
     /// Short lines before the article starts that are not its headline (kickers, captions).
     case beforeArticle
     /// Short lines after the article ends that are not sentences (tags, widget headings).
@@ -58,8 +60,8 @@ public struct CleanedText: Sendable, Equatable {
 ///   not sentences are tags and widget headings. Short lines between paragraphs stay: they are
 ///   subheadings.
 public struct TextCleaner: Sendable {
-    /// Lines before the first paragraph this long are kept as text (a lead without a full stop)
-    /// unless they are the title.
+    /// Lines outside the paragraphs this long are kept as text (a lead without a full stop
+    /// before them, unless it is the title; a truncated paragraph after them).
     static let keptLeadWords = 15
 
     public init() {}
@@ -89,12 +91,20 @@ public struct TextCleaner: Sendable {
         var candidates: [Int] = []
         for (line, raw) in lines {
             let role = lineRole(line, raw: raw, memory: memory, source: source, into: &result)
-            if role == .text { candidates.append(roles.count) }
+            if role == .text || role == .furnitureUnlessInArticle { candidates.append(roles.count) }
             roles.append(role)
         }
 
         let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKey).flatMap { $0.isEmpty ? nil : $0 }
-        let paragraphs = candidates.filter { TextCleanerRules.isParagraph(lines[$0].line) }
+        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line) }
+        func isInArticle(_ index: Int) -> Bool {
+            guard let first = paragraphs.first, let last = paragraphs.last else { return true }
+            return index > first && index < last
+        }
+        for index in candidates where roles[index] == .furnitureUnlessInArticle {
+            roles[index] = isInArticle(index) ? .text : .furniture
+        }
+        candidates.removeAll { roles[$0] != .text }
         if let first = paragraphs.first, let last = paragraphs.last {
             var foundTitle = titleKey != nil
             for index in candidates where index < first {
@@ -110,7 +120,9 @@ public struct TextCleaner: Sendable {
                     roles[index] = .beforeArticle
                 }
             }
-            for index in candidates where index > last && !TextCleanerText.endsSentence(lines[index].line) {
+            // A long line without a full stop after the last paragraph is a truncated one: kept.
+            for index in candidates where index > last && !TextCleanerText.endsSentence(lines[index].line)
+                && TextCleanerText.words(lines[index].line) < Self.keptLeadWords {
                 roles[index] = .afterArticle
             }
         }
@@ -136,7 +148,11 @@ public struct TextCleaner: Sendable {
         if TickerDetector.isTicker(raw) { return .ticker }
         if TextCleanerRules.isUIToken(line) { return .uiToken }
         if let memory, let source, memory.isLearnedBoilerplate(line, source: source) { return .learnedBoilerplate }
-        if TextCleanerRules.isFurniture(line, raw: raw) { return .furniture }
+        if TextCleanerRules.isFurniture(line, raw: raw) {
+            // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
+            // مشبوه.") is furniture only outside the article: decided by position.
+            return TextCleanerRules.isParagraph(line) ? .furnitureUnlessInArticle : .furniture
+        }
         if TextCleanerRules.isPromotion(line) { return .promotion }
         if let author = TextCleanerRules.bylineAuthor(line) {
             if result.author == nil { result.author = author }

@@ -140,35 +140,37 @@ enum TextCleanerRules {
 
     // MARK: Promotions
 
-    /// Imperatives and offers that ask the reader to do something.
+    /// Imperatives that ask the reader to do something.
     private static let callsToAction = [
-        "اشترك", "اشتركوا", "اشترك الآن", "الاشتراك", "قم بالاشتراك", "سجل الآن", "سجل مجانا", "تابعونا", "تابعنا",
+        "اشترك", "اشتركوا", "اشترك الآن", "قم بالاشتراك", "سجل الآن", "سجل مجانا", "تابعونا", "تابعنا",
         "انضم", "انضموا", "انضم إلينا", "حمل التطبيق", "حمل تطبيق", "نزل التطبيق", "فعل التنبيهات", "فعل الإشعارات",
         "subscribe", "sign up", "join", "follow us", "download", "get the",
     ].map(BoilerplateLexicon.comparisonKey)
     /// Channels a promotion offers.
     private static let channels = [
         "البريد الالكتروني", "بريدك", "النشره البريديه", "النشره الاخباريه", "صندوق الوارد", "تنبيهات",
-        "اشعارات", "تطبيق", "قناتنا", "قناه", "تليجرام", "تيليجرام", "واتساب", "واتس اب", "يوتيوب",
-        "فيسبوك", "تويتر", "newsletter", "inbox", "alerts", "notifications", "email", "app", "telegram",
-        "whatsapp", "youtube",
+        "اشعارات", "تطبيق", "قناتنا", "تليجرام", "تيليجرام", "واتساب", "واتس اب", "يوتيوب", "فيسبوك", "تويتر",
+        "newsletter", "inbox", "alerts", "notifications", "email", "app", "telegram", "whatsapp", "youtube",
     ].map(BoilerplateLexicon.comparisonKey)
     /// Addressing the reader.
     private static let secondPerson = [
-        "الخاص بك", "الخاصه بك", "لك", "لكم", "بك", "مجانا", "مجانيه", "المجانيه", "you", "your", "free",
+        "الخاص بك", "الخاصه بك", "لك", "لكم", "بك", "لتصلك", "يصلك", "you", "your",
     ].map(BoilerplateLexicon.comparisonKey)
+    /// What promotions offer; counts towards the cues but proves nothing alone.
+    private static let offers = ["مجانا", "مجانيه", "المجانيه", "الاشتراك", "free"].map(BoilerplateLexicon.comparisonKey)
 
-    /// A newsletter, app or social promotion: it asks (a call to action), names a channel, and
-    /// has at least three such cues in all. Reporting about a subscription rarely does all three.
+    /// A newsletter, app or social promotion: it names a channel and addresses the reader (an
+    /// imperative or "you"), with at least three such cues in all. News about a subscription
+    /// service names channels too, but in the third person.
     static func isPromotion(_ line: String) -> Bool {
         guard TextCleanerText.words(line) <= 70 else { return false }
         // Whole words only: "حمل" (download!) is also "carried", "قناة" is also a canal.
         let key = " " + BoilerplateLexicon.comparisonKey(line) + " "
         func hits(_ cues: [String]) -> Int { cues.filter { key.contains(" " + $0 + " ") }.count }
         let asks = hits(callsToAction)
-        let offers = hits(channels)
+        let named = hits(channels)
         let addresses = hits(secondPerson)
-        return asks >= 1 && offers >= 1 && asks + offers + addresses >= 3
+        return named >= 1 && asks + addresses >= 1 && asks + named + addresses + hits(offers) >= 3
     }
 
     // MARK: Captions
@@ -187,6 +189,8 @@ enum TextCleanerRules {
         "tass", "photo", "file", "رويترز", "فرانس", "اسوشيتد", "الاناضول", "سبوتنيك", "شينخوا", "تاس",
         "نوفوستي", "وام", "واس", "سانا", "قنا", "كونا", "بترا", "ارشيفيه", "صوره", "الصوره", "تصوير", "وكالات",
     ].map(BoilerplateLexicon.comparisonKey))
+
+    private static let creditInitialisms: Set<String> = ["افب", "اب", "دبا", "يوبياي"]
 
     /// An image caption with its credit: one descriptive sentence at most, ending in a
     /// parenthesized credit naming an agency — `… في بيونغ يانغ (EPA)`, `… (عبر رويترز)`.
@@ -212,9 +216,11 @@ enum TextCleanerRules {
     private static func isCredit(_ group: Substring) -> Bool {
         let words = BoilerplateLexicon.comparisonKey(String(group)).split(separator: " ").map(String.init)
         guard !words.isEmpty, words.count <= 12 else { return false }
-        let named = words.contains(where: creditNames.contains)
+        // Initialisms are written spaced: "أ ف ب" (AFP), "د ب أ" (DPA).
+        let named = words.contains(where: creditNames.contains) || creditInitialisms.contains(words.joined())
         // A short group must be all credit words; a longer one (photographer's names) must
         // name an agency near its end.
+        if creditInitialisms.contains(words.joined()) { return true }
         if words.count <= 3 { return named && words.allSatisfy(creditWords.contains) }
         return words.suffix(3).contains(where: creditNames.contains)
     }
