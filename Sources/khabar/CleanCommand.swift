@@ -74,7 +74,7 @@ struct CleanCommand: ParsableCommand {
                 guard let bytes = try? read(file) else { continue }
                 switch format {
                 case .text: pipeline.learn(text: String(decoding: bytes, as: UTF8.self))
-                case .jsonl: for record in Self.lines(of: bytes) { pipeline.learn(jsonLine: record) }
+                case .jsonl: for record in Self.lines(of: bytes) { pipeline.learn(jsonLine: record.bytes) }
                 }
             }
         }
@@ -93,16 +93,16 @@ struct CleanCommand: ParsableCommand {
                 let roles = cleaned.lines.map { "\($0.role.rawValue)\t\($0.line.prefix(100))\n" }.joined()
                 FileHandle.standardError.write(Data("== \(file)\n\(roles)".utf8))
             }
-            let outcomes: [TextCleanerPipeline.Outcome] = switch format {
-            case .text: [pipeline.clean(text: String(decoding: bytes, as: UTF8.self), input: file)]
-            case .jsonl: Self.lines(of: bytes).map { pipeline.clean(jsonLine: $0) }
+            let outcomes: [(line: Int?, outcome: TextCleanerPipeline.Outcome)] = switch format {
+            case .text: [(nil, pipeline.clean(text: String(decoding: bytes, as: UTF8.self), input: file))]
+            case .jsonl: Self.lines(of: bytes).map { ($0.number, pipeline.clean(jsonLine: $0.bytes)) }
             }
-            for outcome in outcomes {
+            for (lineNumber, outcome) in outcomes {
                 switch outcome {
                 case .record(let line): output.write(line)
                 case .dropped: dropped += 1
                 case .failed(let reason):
-                    output.write(Self.errorLine(input: file, error: reason))
+                    output.write(Self.errorLine(input: file, line: lineNumber, error: reason))
                     anyFailed = true
                 }
             }
@@ -112,14 +112,17 @@ struct CleanCommand: ParsableCommand {
         if anyFailed { throw ExitCode(1) }
     }
 
-    /// Non-blank lines of a JSONL file.
-    private static func lines(of bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        bytes.split(separator: UInt8(ascii: "\n")).filter { line in line.contains { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 } }
+    /// Non-blank lines of a JSONL file, with their 1-based line numbers.
+    private static func lines(of bytes: [UInt8]) -> [(number: Int, bytes: ArraySlice<UInt8>)] {
+        bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+            .filter { $0.element.contains { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 } }
+            .map { ($0.offset + 1, $0.element) }
     }
 
-    private static func errorLine(input: String, error: String) -> [UInt8] {
+    private static func errorLine(input: String, line lineNumber: Int? = nil, error: String) -> [UInt8] {
         var line = JSONLineWriter()
         line.field("input", input)
+        if let lineNumber { line.field("line", lineNumber) }
         line.field("error", error)
         return line.finish()
     }

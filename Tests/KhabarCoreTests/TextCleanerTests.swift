@@ -30,6 +30,8 @@ import Testing
         ("لا توجد تعليقات", .furniture),
         ("أضف تعليقاً", .furniture),
         ("شارك الخبر", .furniture),
+        ("شارك عبر: فيسبوك تويتر واتساب", .furniture),
+        ("Share on Facebook  Twitter  WhatsApp", .furniture),
         ("اضغط هنا لمتابعة القراءة على موقع المصدر", .furniture),
         ("Click here to read the full story", .furniture),
         ("شكراً على الإبلاغ!", .furniture),
@@ -64,6 +66,7 @@ import Testing
         "نفوذ روسي",
         "“زواج مصلحة”",
         "مصادر: المفاوضات في 2024 لن تكون سهلة",
+        "وانتشر المقطع على فيسبوك وتويتر خلال ساعات من نشره، وأثار جدلا واسعا بين المستخدمين.",
         "The ministry said on Tuesday that it would publish the full report in March.",
     ]
 
@@ -112,6 +115,12 @@ import Testing
         #expect(cleaned.lines.map(\.role) == [.furniture, .title, .dateline, .repeatedTitle, .beforeArticle, .text, .text])
     }
 
+    @Test func sectionKickerIsNotTheTitle() {
+        let cleaned = TextCleaner().clean(["أخبار عربية ودولية", "البرلمان يقر قانون الانتخابات الجديد بأغلبية واسعة", Self.before].joined(separator: "\n"))
+        #expect(cleaned.title == "البرلمان يقر قانون الانتخابات الجديد بأغلبية واسعة")
+        #expect(cleaned.lines.first?.role == .beforeArticle)
+    }
+
     @Test func leadWithoutFullStopAfterTheTitleStays() {
         let lead = "أعلنت الحكومة اليوم عن خطة شاملة لإصلاح قطاع الكهرباء تشمل بناء محطات جديدة وتحديث الشبكة القديمة"
         let cleaned = TextCleaner().clean(["خطة لإصلاح قطاع الكهرباء", lead, "صورة المحطة", Self.before].joined(separator: "\n"))
@@ -120,7 +129,7 @@ import Testing
     }
 
     @Test func trailingTagsAndWidgetHeadingsGoButClosingSentencesStay() {
-        let text = [Self.before, Self.after, "وانتهى الاجتماع دون بيان.", "روسيا كوريا الشمالية بوتين", "الأكثر قراءة"].joined(separator: "\n")
+        let text = [Self.before, Self.after, "وانتهى الاجتماع دون بيان.", "روسيا كوريا الشمالية بوتين", "المصدر: وكالات", "الأكثر قراءة"].joined(separator: "\n")
         let cleaned = TextCleaner().clean(text)
         #expect(cleaned.text == [Self.before, Self.after, "وانتهى الاجتماع دون بيان."].joined(separator: "\n"))
     }

@@ -64,6 +64,9 @@ public struct TextCleaner: Sendable {
     /// before them, unless it is the title; a truncated paragraph after them).
     static let keptLeadWords = 15
 
+    /// Headlines are rarely shorter than this; section kickers rarely longer.
+    static let titleWords = 5
+
     public init() {}
 
     /// - Parameters:
@@ -106,16 +109,20 @@ public struct TextCleaner: Sendable {
         }
         candidates.removeAll { roles[$0] != .text }
         if let first = paragraphs.first, let last = paragraphs.last {
-            var foundTitle = titleKey != nil
+            // Section kickers ("أخبار عربية ودولية") are headline-shaped but short, and leads
+            // without a full stop long: a header line of usual title length wins over both, the
+            // first headline-shaped one otherwise.
+            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line) }
+            let titleIndex = titleKey != nil ? nil
+                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(TextCleanerText.words(lines[$0].line)) } ?? header.first
             for index in candidates where index < first {
                 let line = lines[index].line
                 let key = BoilerplateLexicon.comparisonKey(line)
                 if key == titleKey || key == result.title.map(BoilerplateLexicon.comparisonKey) {
                     roles[index] = .repeatedTitle
-                } else if !foundTitle && TextCleanerRules.isHeadline(line) {
+                } else if index == titleIndex {
                     roles[index] = .title
                     result.title = line
-                    foundTitle = true
                 } else if TextCleanerText.words(line) < Self.keptLeadWords {
                     roles[index] = .beforeArticle
                 }

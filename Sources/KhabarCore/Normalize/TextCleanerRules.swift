@@ -115,7 +115,26 @@ enum TextCleanerRules {
     static func isFurniture(_ line: String, raw: String) -> Bool {
         let key = BoilerplateLexicon.comparisonKey(line)
         if wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) { return true }
-        return isNavigation(raw)
+        return isSharePrompt(key) || isNavigation(raw)
+    }
+
+    /// Social networks and the words of share buttons.
+    private static let socialNetworks: Set<String> = Set([
+        "فيسبوك", "فيس", "تويتر", "واتساب", "تيليجرام", "تلغرام", "تليجرام", "لينكدإن", "لينكدان", "انستغرام",
+        "انستجرام", "يوتيوب", "ماسنجر", "facebook", "twitter", "whatsapp", "telegram", "linkedin", "instagram",
+        "youtube", "messenger", "pinterest", "reddit",
+    ].map(BoilerplateLexicon.comparisonKey))
+    private static let shareWords: Set<String> = Set([
+        "شارك", "شاركها", "مشاركة", "المشاركة", "انشر", "عبر", "على", "بوك", "اكس", "x", "طباعة", "البريد",
+        "الإلكتروني", "نسخ", "الرابط", "share", "via", "on", "email", "print", "copy", "link", "tweet",
+    ].map(BoilerplateLexicon.comparisonKey))
+
+    /// A row of share buttons: "شارك عبر: فيسبوك تويتر واتساب", "Share on Facebook Twitter".
+    static func isSharePrompt(_ key: String) -> Bool {
+        let words = key.split(separator: " ").map { String($0).trimmingCharacters(in: [":"]) }.filter { !$0.isEmpty }
+        guard (1...12).contains(words.count), words.contains(where: socialNetworks.contains) else { return false }
+        let buttonWords = words.filter { socialNetworks.contains($0) || shareWords.contains($0) }.count
+        return buttonWords * 10 >= words.count * 7
     }
 
     static func isNavigation(_ raw: String) -> Bool {
