@@ -1,0 +1,177 @@
+/// What a line of scraped text turned out to be.
+public enum TextLineRole: String, Sendable, Equatable {
+    /// Article text: kept.
+    case text
+    /// The headline, read into `CleanedText.title`.
+    case title
+    /// The headline again (a page repeats it above the body, or the record already has it).
+    case repeatedTitle
+    /// "بواسطة فلان": read into `author`.
+    case byline
+    /// A publication stamp: read into `publishedAt` (and `siteName`).
+    case dateline
+    case shortcode
+    /// A close button, an arrow, a counter: no letters or a lone symbol.
+    case uiToken
+    case ticker
+    /// A known furniture phrase or a menu line.
+    case furniture
+    case promotion
+    case caption
+    /// Recurring in many documents of the same source.
+    case learnedBoilerplate
+    /// A sentence containing a furniture phrase: decided by position (internal, never reported).
+    case furnitureUnlessInArticle
+    /// Short lines before the article starts that are not its headline (kickers, captions).
+    case beforeArticle
+    /// Short lines after the article ends that are not sentences (tags, widget headings).
+    case afterArticle
+}
+
+/// A document after cleaning: its text and the metadata its lines stated.
+public struct CleanedText: Sendable, Equatable {
+    /// Article text, one paragraph or subheading per line, through `ArabicNormalizer`.
+    public var text: String
+    public var title: String?
+    public var author: String?
+    public var siteName: String?
+    /// ISO 8601, as `NewsDate.iso8601` writes it (local time as written; no zone).
+    public var publishedAt: String?
+    /// Every non-blank input line with what it was taken for, in order (for tests and debugging).
+    public var lines: [(line: String, role: TextLineRole)]
+
+    public static func == (lhs: CleanedText, rhs: CleanedText) -> Bool {
+        lhs.text == rhs.text && lhs.title == rhs.title && lhs.author == rhs.author && lhs.siteName == rhs.siteName
+            && lhs.publishedAt == rhs.publishedAt && lhs.lines.elementsEqual(rhs.lines, by: { $0.line == $1.line && $0.role == $1.role })
+    }
+}
+
+/// Cleans text that arrives without HTML (scraped text, text fields of JSONL records): removes
+/// lines that are not article text and reads the byline, date and site lines into metadata.
+///
+/// Two kinds of evidence, no per-site rules:
+/// - each line on its own: a lexicon of furniture phrases (`BoilerplateLexicon` plus menu
+///   items), and structure — shortcodes, lone symbols, tickers (runs of spaces between short
+///   headlines), promotions (a call to action plus a channel), captions (a trailing agency
+///   credit), short stamp lines with a date or a byline label;
+/// - where the line sits: the article starts at its first paragraph (a long line or a full
+///   sentence) and ends at its last. Before the start, the first headline-shaped line is the
+///   title and other short lines are kickers and captions; after the end, short lines that are
+///   not sentences are tags and widget headings. Short lines between paragraphs stay: they are
+///   subheadings.
+public struct TextCleaner: Sendable {
+    /// Lines outside the paragraphs this long are kept as text (a lead without a full stop
+    /// before them, unless it is the title; a truncated paragraph after them).
+    static let keptLeadWords = 15
+
+    /// Headlines are rarely shorter than this; section kickers rarely longer.
+    static let titleWords = 5
+
+    public init() {}
+
+    /// - Parameters:
+    ///   - knownTitle: the record's title, if it has one: lines repeating it are dropped and no
+    ///     other title is guessed.
+    ///   - memory, source: learned per-source boilerplate to drop (`memory` must already hold
+    ///     the source's documents).
+    public func clean(_ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil) -> CleanedText {
+        var lines: [(line: String, raw: String)] = []
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
+            let original = TextFolding.collapseWhitespace(String(rawLine))
+            if original.isEmpty { continue }
+            // Shortcode-only lines stay whole so that they are reported as such.
+            if TextCleanerRules.isShortcodeOnly(original) {
+                lines.append((original, String(rawLine)))
+                continue
+            }
+            let raw = TextCleanerRules.removingInlineShortcodes(String(rawLine))
+            let line = TextFolding.collapseWhitespace(raw)
+            if !line.isEmpty { lines.append((line, raw)) }
+        }
+
+        var result = CleanedText(text: "", lines: [])
+        var roles: [TextLineRole] = []
+        var candidates: [Int] = []
+        for (line, raw) in lines {
+            let role = lineRole(line, raw: raw, memory: memory, source: source, into: &result)
+            if role == .text || role == .furnitureUnlessInArticle { candidates.append(roles.count) }
+            roles.append(role)
+        }
+
+        let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKey).flatMap { $0.isEmpty ? nil : $0 }
+        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line) }
+        func isInArticle(_ index: Int) -> Bool {
+            guard let first = paragraphs.first, let last = paragraphs.last else { return true }
+            return index > first && index < last
+        }
+        for index in candidates where roles[index] == .furnitureUnlessInArticle {
+            roles[index] = isInArticle(index) ? .text : .furniture
+        }
+        candidates.removeAll { roles[$0] != .text }
+        if let first = paragraphs.first, let last = paragraphs.last {
+            // Section kickers ("أخبار عربية ودولية") are headline-shaped but short, and leads
+            // without a full stop long: a header line of usual title length wins over both, the
+            // first headline-shaped one otherwise.
+            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line) }
+            let titleIndex = titleKey != nil ? nil
+                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(TextCleanerText.words(lines[$0].line)) } ?? header.first
+            for index in candidates where index < first {
+                let line = lines[index].line
+                let key = BoilerplateLexicon.comparisonKey(line)
+                if key == titleKey || key == result.title.map(BoilerplateLexicon.comparisonKey) {
+                    roles[index] = .repeatedTitle
+                } else if index == titleIndex {
+                    roles[index] = .title
+                    result.title = line
+                } else if TextCleanerText.words(line) < Self.keptLeadWords {
+                    roles[index] = .beforeArticle
+                }
+            }
+            // A long line without a full stop after the last paragraph is a truncated one: kept.
+            for index in candidates where index > last && !TextCleanerText.endsSentence(lines[index].line)
+                && TextCleanerText.words(lines[index].line) < Self.keptLeadWords {
+                roles[index] = .afterArticle
+            }
+        }
+        // A headline repeated inside the body (pages print it again above the text).
+        let headlineKey = titleKey ?? result.title.map(BoilerplateLexicon.comparisonKey)
+        if let headlineKey {
+            for index in candidates where roles[index] == .text && BoilerplateLexicon.comparisonKey(lines[index].line) == headlineKey {
+                roles[index] = .repeatedTitle
+            }
+        }
+
+        let normalizer = ArabicNormalizer()
+        result.text = normalizer.normalize(zip(lines, roles).filter { $0.1 == .text }.map(\.0.line).joined(separator: "\n"))
+        result.title = result.title.map(normalizer.normalize)
+        result.lines = zip(lines, roles).map { ($0.0.line, $0.1) }
+        return result
+    }
+
+    /// What a line is on its own; `.text` when no rule claims it. Reads bylines and stamps
+    /// into `result` (the first of each wins).
+    private func lineRole(_ line: String, raw: String, memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText) -> TextLineRole {
+        if TextCleanerRules.isShortcodeOnly(line) { return .shortcode }
+        if TickerDetector.isTicker(raw) { return .ticker }
+        if TextCleanerRules.isUIToken(line) { return .uiToken }
+        if let memory, let source, memory.isLearnedBoilerplate(line, source: source) { return .learnedBoilerplate }
+        if TextCleanerRules.isFurniture(line, raw: raw) {
+            // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
+            // مشبوه.") is furniture only outside the article: decided by position.
+            return TextCleanerRules.isParagraph(line) ? .furnitureUnlessInArticle : .furniture
+        }
+        if TextCleanerRules.isPromotion(line) { return .promotion }
+        if let author = TextCleanerRules.bylineAuthor(line) {
+            if result.author == nil { result.author = author }
+            if result.publishedAt == nil, let date = NewsDateParser.parse(line) { result.publishedAt = date.iso8601 }
+            return .byline
+        }
+        if let stamp = TextCleanerRules.dateline(line) {
+            if result.publishedAt == nil { result.publishedAt = stamp.date.iso8601 }
+            if result.siteName == nil { result.siteName = stamp.siteName }
+            return .dateline
+        }
+        if TextCleanerRules.isCaption(line) { return .caption }
+        return .text
+    }
+}

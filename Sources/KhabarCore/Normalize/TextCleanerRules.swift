@@ -1,0 +1,345 @@
+internal import Foundation
+
+/// Small facts about a line of text that the cleaner's rules share.
+enum TextCleanerText {
+    static func words(_ collapsed: String) -> Int {
+        collapsed.isEmpty ? 0 : collapsed.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
+    }
+
+    /// Closing quotes and brackets may follow the full stop: `قال إن "…".` and `…".`
+    private static let closers: Set<Character> = ["\"", "”", "»", "'", "’", ")", "]", " "]
+
+    /// Ends in a full stop or an ellipsis, as sentences do and headlines, menus and captions
+    /// mostly do not. Question and exclamation marks are left out: headlines use them.
+    static func endsSentence(_ text: String) -> Bool {
+        guard let last = text.last(where: { !closers.contains($0) }) else { return false }
+        return last == "." || last == "…"
+    }
+
+    static func containsLetter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.isAlphabetic }
+    }
+
+    static func containsArabicLetter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { (0x0621...0x064A).contains($0.value) || (0x066E...0x06D3).contains($0.value) }
+    }
+
+    static func containsDigit(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.numericType != nil }
+    }
+}
+
+/// The cleaner's line rules. Each looks at one line (whitespace collapsed unless said
+/// otherwise); where a line sits in the document is the cleaner's business.
+enum TextCleanerRules {
+    // MARK: Shortcodes and UI tokens
+
+    /// A line made only of CMS shortcodes: `[ad_1]`, `[source_link]`, `[caption id="…"]`.
+    static func isShortcodeOnly(_ line: String) -> Bool {
+        var rest = Substring(line)
+        var sawShortcode = false
+        while let open = rest.firstIndex(of: "[") {
+            guard rest[..<open].allSatisfy(\.isWhitespace),
+                  let close = rest[open...].firstIndex(of: "]"),
+                  isShortcodeBody(rest[rest.index(after: open)..<close]) else { return false }
+            sawShortcode = true
+            rest = rest[rest.index(after: close)...]
+        }
+        return sawShortcode && rest.allSatisfy(\.isWhitespace)
+    }
+
+    /// Removes inline shortcode tokens such as `[ad_1]` left inside a paragraph. Only names with
+    /// an underscore or a digit after letters count, so `[1]` references and `[sic]` stay.
+    static func removingInlineShortcodes(_ line: String) -> String {
+        guard line.contains("[") else { return line }
+        var result = ""
+        var rest = Substring(line)
+        while let open = rest.firstIndex(of: "[") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "]") else { break }
+            let body = rest[rest.index(after: open)..<close]
+            if isShortcodeBody(body), body.contains(where: { $0 == "_" || $0.isNumber }), !body.contains(" ") {
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result += rest[open...close]
+                rest = rest[rest.index(after: close)...]
+            }
+        }
+        result += rest
+        return result
+    }
+
+    /// `ad_1`, `source_link`, `/caption`, `caption id="5" align="left"`: an ASCII name first.
+    private static func isShortcodeBody(_ body: Substring) -> Bool {
+        var name = body.prefix { $0 != " " }
+        if name.first == "/" { name = name.dropFirst() }
+        guard let first = name.first, first.isASCII, first.isLetter else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// A lone control left by a widget: a close button "x", an arrow, a counter; or a line
+    /// with no letters at all.
+    static func isUIToken(_ line: String) -> Bool {
+        guard TextCleanerText.containsLetter(line) else { return true }
+        if line.count <= 2 { return true }
+        return !line.contains(" ") && line.count <= 3 && !TextCleanerText.containsArabicLetter(line)
+    }
+
+    // MARK: Furniture phrases
+
+    /// Site sections and service pages that make up menus and footers. On their own they can
+    /// be subheadings ("اقتصاد"), so they count only in a line of several separated items.
+    private static let navigationItems: Set<String> = Set([
+        "اتصل بنا", "اتصلوا بنا", "من نحن", "عن الموقع", "عن الصحيفة", "أعلن معنا", "اعلن معنا",
+        "سياسة الخصوصية", "شروط الاستخدام", "اتفاقية الاستخدام", "خريطة الموقع", "هيئة التحرير",
+        "فريق العمل", "الأرشيف", "الرئيسية", "الصفحة الرئيسية", "أخبار", "الأخبار", "محليات",
+        "عربي ودولي", "دولي", "عالمي", "سياسة", "اقتصاد", "رياضة", "فن", "ثقافة", "منوعات", "صحة",
+        "تكنولوجيا", "علوم", "مقالات", "آراء", "رأي", "فيديو", "صور", "انفوجراف", "إنفوجراف",
+        "كتاب", "الكتاب", "وظائف", "حوادث", "تقارير", "ملفات", "مجتمع", "المزيد", "بحث",
+        "contact", "contact us", "about", "about us", "advertise", "careers", "privacy", "terms",
+        "news", "sports", "business", "opinion", "world", "politics", "culture", "video", "home",
+    ].map(BoilerplateLexicon.comparisonKey))
+
+    /// Lines that are furniture when they are the whole line (besides `BoilerplateLexicon`).
+    private static let wholeLineFurniture: Set<String> = Set([
+        "اتصل بنا", "اتصلوا بنا", "من نحن", "أعلن معنا", "اعلن معنا", "المصدر", "مصدر", "الكلمات الأكثر بحثا",
+        "الأكثر بحثا", "الأكثر قراءة", "الأكثر مشاهدة", "الأكثر تداولا", "آخر الأخبار", "اخر الاخبار",
+        "أخبار ذات صلة", "contact us", "about us", "source",
+    ].map(BoilerplateLexicon.comparisonKey))
+
+    /// Separators between menu items, besides runs of spaces.
+    private static let itemSeparators: Set<Character> = ["|", "•", "·", "/", "-", "–", "—", "»", "«", "،", ",", "◄", "►", "▪"]
+
+    /// Whether a line is page furniture by phrase: the lexicon's phrases, or a menu line most of
+    /// whose words belong to separated navigation items.
+    static func isFurniture(_ line: String, raw: String) -> Bool {
+        let key = BoilerplateLexicon.comparisonKey(line)
+        if wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) { return true }
+        return isSharePrompt(key) || isNavigation(raw)
+    }
+
+    /// Social networks and the words of share buttons.
+    private static let socialNetworks: Set<String> = Set([
+        "فيسبوك", "فيس", "تويتر", "واتساب", "تيليجرام", "تلغرام", "تليجرام", "لينكدإن", "لينكدان", "انستغرام",
+        "انستجرام", "يوتيوب", "ماسنجر", "facebook", "twitter", "whatsapp", "telegram", "linkedin", "instagram",
+        "youtube", "messenger", "pinterest", "reddit",
+    ].map(BoilerplateLexicon.comparisonKey))
+    private static let shareWords: Set<String> = Set([
+        "شارك", "شاركها", "مشاركة", "المشاركة", "انشر", "عبر", "على", "بوك", "اكس", "x", "طباعة", "البريد",
+        "الإلكتروني", "نسخ", "الرابط", "share", "via", "on", "email", "print", "copy", "link", "tweet",
+    ].map(BoilerplateLexicon.comparisonKey))
+
+    /// A row of share buttons: "شارك عبر: فيسبوك تويتر واتساب", "Share on Facebook Twitter".
+    static func isSharePrompt(_ key: String) -> Bool {
+        let words = key.split(separator: " ").map { String($0).trimmingCharacters(in: [":"]) }.filter { !$0.isEmpty }
+        guard (1...12).contains(words.count), words.contains(where: socialNetworks.contains) else { return false }
+        let buttonWords = words.filter { socialNetworks.contains($0) || shareWords.contains($0) }.count
+        return buttonWords * 10 >= words.count * 7
+    }
+
+    static func isNavigation(_ raw: String) -> Bool {
+        var items: [String] = []
+        for segment in TickerDetector.segments(of: raw) {
+            items += segment.split(whereSeparator: { itemSeparators.contains($0) }).map { TextFolding.collapseWhitespace(String($0)) }.filter { !$0.isEmpty }
+        }
+        guard items.count >= 2 else { return false }
+        var furnitureWords = 0
+        var allWords = 0
+        for item in items {
+            let words = TextCleanerText.words(item)
+            allWords += words
+            let key = BoilerplateLexicon.comparisonKey(item)
+            if navigationItems.contains(key) || wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) {
+                furnitureWords += words
+            }
+        }
+        guard allWords <= 40 else { return false }
+        return furnitureWords * 10 >= allWords * 7
+    }
+
+    // MARK: Promotions
+
+    /// Imperatives that ask the reader to do something.
+    private static let callsToAction = [
+        "اشترك", "اشتركوا", "اشترك الآن", "قم بالاشتراك", "سجل الآن", "سجل مجانا", "تابعونا", "تابعنا",
+        "انضم", "انضموا", "انضم إلينا", "حمل التطبيق", "حمل تطبيق", "نزل التطبيق", "فعل التنبيهات", "فعل الإشعارات",
+        "subscribe", "sign up", "join", "follow us", "download", "get the",
+    ].map(BoilerplateLexicon.comparisonKey)
+    /// Channels a promotion offers.
+    private static let channels = [
+        "البريد الالكتروني", "بريدك", "النشره البريديه", "النشره الاخباريه", "صندوق الوارد", "تنبيهات",
+        "اشعارات", "تطبيق", "قناتنا", "تليجرام", "تيليجرام", "واتساب", "واتس اب", "يوتيوب", "فيسبوك", "تويتر",
+        "newsletter", "inbox", "alerts", "notifications", "email", "app", "telegram", "whatsapp", "youtube",
+    ].map(BoilerplateLexicon.comparisonKey)
+    /// Addressing the reader.
+    private static let secondPerson = [
+        "الخاص بك", "الخاصه بك", "لك", "لكم", "بك", "لتصلك", "يصلك", "you", "your",
+    ].map(BoilerplateLexicon.comparisonKey)
+    /// What promotions offer; counts towards the cues but proves nothing alone.
+    private static let offers = ["مجانا", "مجانيه", "المجانيه", "الاشتراك", "free"].map(BoilerplateLexicon.comparisonKey)
+
+    /// A newsletter, app or social promotion: it names a channel and addresses the reader (an
+    /// imperative or "you"), with at least three such cues in all. News about a subscription
+    /// service names channels too, but in the third person.
+    static func isPromotion(_ line: String) -> Bool {
+        guard TextCleanerText.words(line) <= 70 else { return false }
+        // Whole words only: "حمل" (download!) is also "carried", "قناة" is also a canal.
+        let key = " " + BoilerplateLexicon.comparisonKey(line) + " "
+        func hits(_ cues: [String]) -> Int { cues.filter { key.contains(" " + $0 + " ") }.count }
+        let asks = hits(callsToAction)
+        let named = hits(channels)
+        let addresses = hits(secondPerson)
+        return named >= 1 && asks + addresses >= 1 && asks + named + addresses + hits(offers) >= 3
+    }
+
+    // MARK: Captions
+
+    /// Names that credit a photograph: agencies and photo services, and the words around them.
+    private static let creditWords: Set<String> = Set([
+        "epa", "afp", "ap", "reuters", "getty", "images", "shutterstock", "istock", "anadolu", "sputnik",
+        "xinhua", "tass", "ria", "wana", "photo", "file", "via", "رويترز", "فرانس", "برس", "اف", "ب",
+        "اسوشيتد", "اسوشيتدبرس", "الاناضول", "الأناضول", "سبوتنيك", "شينخوا", "تاس", "ريا", "نوفوستي",
+        "وام", "واس", "سانا", "قنا", "كونا", "بترا", "ومال", "ارشيفيه", "أرشيفية", "ارشيف", "صوره", "صورة",
+        "الصوره", "الصورة", "تصوير", "عبر", "مواقع", "التواصل", "الاجتماعي", "وكالات", "وكاله",
+    ].map(BoilerplateLexicon.comparisonKey))
+    /// The agencies themselves: a credit must name one (or say "photo"), not just "via".
+    private static let creditNames: Set<String> = Set([
+        "epa", "afp", "ap", "reuters", "getty", "shutterstock", "istock", "anadolu", "sputnik", "xinhua",
+        "tass", "photo", "file", "رويترز", "فرانس", "اسوشيتد", "الاناضول", "سبوتنيك", "شينخوا", "تاس",
+        "نوفوستي", "وام", "واس", "سانا", "قنا", "كونا", "بترا", "ارشيفيه", "صوره", "الصوره", "تصوير", "وكالات",
+    ].map(BoilerplateLexicon.comparisonKey))
+
+    private static let creditInitialisms: Set<String> = ["افب", "اب", "دبا", "يوبياي"]
+
+    /// An image caption with its credit: one descriptive sentence at most, ending in a
+    /// parenthesized credit naming an agency — `… في بيونغ يانغ (EPA)`, `… (عبر رويترز)`.
+    /// A paragraph that quotes an agency mid-text, or has several sentences, is not one.
+    static func isCaption(_ line: String) -> Bool {
+        guard TextCleanerText.words(line) <= 70 else { return false }
+        var body = Substring(line)
+        var credits: [Substring] = []
+        // Trailing groups, last first: "(photographer, agency via AP) (Sputnik)".
+        while body.last == ")", let open = body.lastIndex(of: "(") {
+            credits.append(body[body.index(after: open)..<body.index(before: body.endIndex)])
+            body = body[..<open]
+            while body.last == " " { body = body.dropLast() }
+        }
+        guard let lastCredit = credits.first, isCredit(lastCredit) else { return false }
+        let description = String(body)
+        guard TextCleanerText.words(description) >= 2 else { return false }
+        // At most one sentence: a full stop may close it, but not separate two.
+        let stops = description.filter { $0 == "." }.count
+        return stops == 0 || (stops == 1 && TextCleanerText.endsSentence(description))
+    }
+
+    private static func isCredit(_ group: Substring) -> Bool {
+        let words = BoilerplateLexicon.comparisonKey(String(group)).split(separator: " ").map(String.init)
+        guard !words.isEmpty, words.count <= 12 else { return false }
+        // Initialisms are written spaced: "أ ف ب" (AFP), "د ب أ" (DPA).
+        let named = words.contains(where: creditNames.contains) || creditInitialisms.contains(words.joined())
+        // A short group must be all credit words; a longer one (photographer's names) must
+        // name an agency near its end.
+        if creditInitialisms.contains(words.joined()) { return true }
+        if words.count <= 3 { return named && words.allSatisfy(creditWords.contains) }
+        return words.suffix(3).contains(where: creditNames.contains)
+    }
+
+    // MARK: Bylines and date lines
+
+    /// Lines longer than this are prose, whatever labels they start with.
+    static let maximumMetadataLineWords = 14
+
+    /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
+    static func bylineAuthor(_ line: String) -> String? {
+        guard TextCleanerText.words(line) <= 12, !TextCleanerText.endsSentence(line),
+              BylineDetector.isBylineOrDateline(line) else { return nil }
+        return BylineDetector.author(fromBylineLine: line)
+    }
+
+    /// Words that publication stamps use around a date and a site name.
+    private static let publicationLabels = ["نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ", "نشر", "نُشر", "published in", "published on", "published", "posted in"]
+    private static let dateIntroducers: Set<String> = Set([
+        "يوم", "بتاريخ", "في", "الساعة", "on", "at", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء",
+        "الخميس", "الجمعة", "السبت",
+    ].map(BoilerplateLexicon.comparisonKey))
+    private static let siteSeparators: [String] = [" ـ ", " - ", " – ", " — ", " | ", " · ", " • ", "، "]
+
+    /// A publication stamp: a short line whose content is a date, possibly with a label and the
+    /// publishing site ("نشر في الوطن يوم 20 - 06 - 2024", "نيسان ـ نشر في 2024-06-19 الساعة 14:49",
+    /// "الثلاثاء، 19 نوفمبر 2024 02:31 م"). A sentence that mentions a date is not one.
+    static func dateline(_ line: String) -> (date: NewsDate, siteName: String?)? {
+        guard TextCleanerText.words(line) <= maximumMetadataLineWords, !TextCleanerText.endsSentence(line),
+              TextCleanerText.containsDigit(line) else { return nil }
+        var site: String?
+        var isStamp = BylineDetector.isBylineOrDateline(line)
+        // "<site> ـ نشر في <date>": the site comes before a separator and a publication label.
+        for separator in siteSeparators {
+            guard let range = line.range(of: separator) else { continue }
+            let before = String(line[..<range.lowerBound])
+            let after = String(line[range.upperBound...])
+            if startsWithPublicationLabel(after), BylineDetector.isBylineOrDateline(after) {
+                isStamp = true
+                site = plausibleSiteName(before)
+            }
+            break
+        }
+        guard isStamp, let date = NewsDateParser.parse(line) else { return nil }
+        if site == nil { site = siteAfterPublicationLabel(line) }
+        return (date, site)
+    }
+
+    private static func startsWithPublicationLabel(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return publicationLabels.contains { lowered.hasPrefix($0 + " ") }
+    }
+
+    /// "نشر في <site> يوم <date>": the words between the label and the date's first word.
+    private static func siteAfterPublicationLabel(_ line: String) -> String? {
+        let lowered = line.lowercased()
+        guard let label = publicationLabels.first(where: { lowered.hasPrefix($0 + " ") }), label.hasSuffix(" في") || label.hasSuffix(" in") else { return nil }
+        var nameWords: [Substring] = []
+        for word in line.dropFirst(label.count).split(separator: " ") {
+            let key = BoilerplateLexicon.comparisonKey(String(word))
+            if dateIntroducers.contains(key) || TextCleanerText.containsDigit(String(word)) { break }
+            nameWords.append(word)
+        }
+        return plausibleSiteName(nameWords.joined(separator: " "))
+    }
+
+    /// One to four words, no digits, not itself a date.
+    private static func plausibleSiteName(_ text: String) -> String? {
+        let name = TextFolding.collapseWhitespace(text).trimmingCharacters(in: [" ", ":", "-", "،", "|"])
+        let words = TextCleanerText.words(name)
+        guard (1...4).contains(words), !TextCleanerText.containsDigit(name), TextCleanerText.containsLetter(name),
+              !startsWithPublicationLabel(name + " ") else { return nil }
+        return name
+    }
+
+    // MARK: Paragraphs and headings
+
+    /// Lines this long are prose even without a full stop (a truncated lead, say).
+    static let proseWords = 25
+    /// A sentence this long with a full stop is a paragraph; shorter ones may be a caption or a
+    /// UI message.
+    static let sentenceWords = 8
+
+    /// Article prose: a long line, or a sentence of some length. Headlines, captions, menus
+    /// and stamps are shorter and rarely end in a full stop.
+    static func isParagraph(_ line: String) -> Bool {
+        let words = TextCleanerText.words(line)
+        return words >= proseWords || (words >= sentenceWords && TextCleanerText.endsSentence(line))
+    }
+
+    /// A headline: a few words up to a long title, not a sentence.
+    static func isHeadline(_ line: String) -> Bool {
+        let words = TextCleanerText.words(line)
+        return (3...30).contains(words) && !TextCleanerText.endsSentence(line)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        guard let first = firstIndex(where: { !set.contains($0) }), let last = lastIndex(where: { !set.contains($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
