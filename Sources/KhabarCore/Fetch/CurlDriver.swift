@@ -49,6 +49,18 @@ final class CurlDriver: @unchecked Sendable {
         var cancellations: [UInt64] = []
         var shuttingDown = false
         var multiClosed = false
+        /// The thread is in (or about to enter) curl_multi_poll and needs a wakeup to see
+        /// new work. While it is busy it drains the inbox anyway, so no wakeup is sent:
+        /// each one costs a write on libcurl's wakeup socket pair (TCP loopback here).
+        var threadIsPolling = false
+        var wakeupSent = false
+
+        /// Wakes the curl thread if it is polling and nobody did yet.
+        mutating func wakeIfPolling(_ multi: UnsafeMutableRawPointer) {
+            guard threadIsPolling, !wakeupSent, !multiClosed else { return }
+            wakeupSent = true
+            curl_multi_wakeup(multi)
+        }
     }
 
     private let inbox = LockedValue(Inbox())
@@ -89,7 +101,7 @@ final class CurlDriver: @unchecked Sendable {
                 let refused = inbox.withLock { inbox -> Bool in
                     guard !inbox.shuttingDown else { return true }
                     inbox.newTransfers.append((ticket, request))
-                    curl_multi_wakeup(multi)
+                    inbox.wakeIfPolling(multi)
                     return false
                 }
                 if refused { ticket.finish(.failure(FetchError.shutDown)) }
@@ -106,7 +118,7 @@ final class CurlDriver: @unchecked Sendable {
             inbox.withLock { inbox in
                 guard !inbox.multiClosed else { return }
                 inbox.cancellations.append(ticket.id)
-                curl_multi_wakeup(multi)
+                inbox.wakeIfPolling(multi)
             }
         }
     }
@@ -117,7 +129,7 @@ final class CurlDriver: @unchecked Sendable {
         let alreadyDown = inbox.withLock { inbox -> Bool in
             if inbox.shuttingDown { return true }
             inbox.shuttingDown = true
-            curl_multi_wakeup(multi)
+            inbox.wakeIfPolling(multi)
             return false
         }
         if !alreadyDown { stopped.wait() }
@@ -149,7 +161,18 @@ final class CurlDriver: @unchecked Sendable {
             // With no transfers (-1) sleep until woken; otherwise at most 1 s, so a missed
             // timer can never stall a transfer for long.
             let wait = timeout < 0 ? (active.isEmpty ? 60_000 : 1000) : min(timeout, 1000)
-            if wait > 0 { curl_multi_poll(multi, nil, 0, Int32(wait), nil) }
+            guard wait > 0 else { continue }
+            // Announce the poll under the lock, and only with an empty inbox: work queued
+            // after this point sends a wakeup, work queued before it is taken first.
+            let mayPoll = inbox.withLock { inbox -> Bool in
+                guard inbox.newTransfers.isEmpty, inbox.cancellations.isEmpty, !inbox.shuttingDown else { return false }
+                inbox.threadIsPolling = true
+                inbox.wakeupSent = false
+                return true
+            }
+            guard mayPoll else { continue }
+            curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+            inbox.withLock { $0.threadIsPolling = false }
         }
         closeDown()
     }

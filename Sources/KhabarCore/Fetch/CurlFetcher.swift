@@ -235,7 +235,7 @@ public final class CurlFetcher: Sendable {
     private func robotsLifetime(_ cacheControl: String?) -> Duration {
         guard let cacheControl else { return configuration.robotsCacheLifetime }
         for directive in cacheControl.lowercased().split(separator: ",") {
-            let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = directive.split(separator: "=", maxSplits: 1).map { String($0).trimmingASCIIWhitespace() }
             if parts.count == 2, parts[0] == "max-age", let seconds = Int(parts[1]) {
                 return max(.seconds(60), min(.seconds(seconds), configuration.robotsCacheLifetime))
             }
@@ -246,14 +246,20 @@ public final class CurlFetcher: Sendable {
     // MARK: - Header values
 
     /// The `charset` parameter of a Content-Type value, unquoted; nil when absent or empty.
+    /// Works on bytes: it runs for every page, and Foundation's trimming is slow on Linux.
     static func charset(fromContentType value: String) -> String? {
-        for parameter in value.split(separator: ";").dropFirst() {
-            let parts = parameter.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else { continue }
-            var charset = parts[1].trimmingCharacters(in: .whitespaces)
-            if charset.count >= 2, charset.hasPrefix("\""), charset.hasSuffix("\"") { charset = String(charset.dropFirst().dropLast()) }
-            charset = charset.trimmingCharacters(in: .whitespaces)
-            return charset.isEmpty ? nil : charset
+        var utf8 = value.utf8[...]
+        guard let firstSemicolon = utf8.firstIndex(of: UInt8(ascii: ";")) else { return nil }
+        utf8 = utf8[utf8.index(after: firstSemicolon)...]
+        for parameter in utf8.split(separator: UInt8(ascii: ";")) {
+            guard let equals = parameter.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = Array(parameter[..<equals])[...].trimmingASCIIWhitespaceBytes()
+            guard name.count == 7, name.elementsEqual("charset".utf8, by: { $0 | 0x20 == $1 }) else { continue }
+            var charset = Array(parameter[parameter.index(after: equals)...])[...].trimmingASCIIWhitespaceBytes()
+            if charset.count >= 2, charset.first == UInt8(ascii: "\""), charset.last == UInt8(ascii: "\"") {
+                charset = charset.dropFirst().dropLast().trimmingASCIIWhitespaceBytes()
+            }
+            return charset.isEmpty ? nil : String(decoding: charset, as: UTF8.self)
         }
         return nil
     }
@@ -261,7 +267,7 @@ public final class CurlFetcher: Sendable {
     /// Retry-After as delay-seconds or an HTTP-date (parsed by libcurl's `curl_getdate`);
     /// a date in the past means "now".
     static func retryAfter(_ value: String?, now: Date) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = value?.trimmingASCIIWhitespace(), !value.isEmpty else { return nil }
         if let seconds = Int(value) { return seconds >= 0 ? .seconds(seconds) : nil }
         let time = curl_getdate(value, nil)
         guard time != -1 else { return nil }

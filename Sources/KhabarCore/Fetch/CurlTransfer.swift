@@ -200,8 +200,20 @@ private let curlWriteHeader: curl_write_callback = { data, size, count, userdata
         return length
     }
     guard let colon = line.firstIndex(of: UInt8(ascii: ":")), transfer.headers.count < maxResponseHeaders else { return length }
-    let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
-    let value = String(decoding: Array(line[(colon + 1)...])[...].trimmingASCIIWhitespaceBytes().filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+    // ASCII lower-casing on bytes; header names are tokens, anything else is kept as is.
+    let name = String(unsafeUninitializedCapacity: colon) { buffer in
+        for index in 0..<colon {
+            let byte = line[index]
+            buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        }
+        return colon
+    }
+    // Trim spaces and the CR LF that ends the line (folded lines are not merged).
+    var start = colon + 1
+    var end = length
+    while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+    while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D || line[end - 1] == 0x0A { end -= 1 }
+    let value = String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
     transfer.headers.append((name, value))
     return length
 }

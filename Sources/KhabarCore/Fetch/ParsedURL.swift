@@ -13,6 +13,8 @@ struct ParsedURL: Sendable, Equatable {
     /// The URL without fragment and user info: the key for validators and loop detection.
     let canonical: String
     let hasUserInfo: Bool
+    /// The host as an IP address, when it is a literal one.
+    let literalAddress: [UInt8]?
 
     /// "host:port", the unit of politeness.
     var hostKey: String { "\(host):\(port)" }
@@ -51,10 +53,10 @@ struct ParsedURL: Sendable, Equatable {
         self.port = port
         self.pathAndQuery = (path.isEmpty ? "/" : path) + (query.map { "?" + $0 } ?? "")
         self.canonical = canonical
+        self.literalAddress = IPAddressText.parse(host)
     }
 
-    /// The host as an IP address, when it is a literal one.
-    var literalAddress: [UInt8]? { IPAddressText.parse(host) }
+
 }
 
 /// The key under which validators are stored for a URL (see `FetchValidatorStore`).
