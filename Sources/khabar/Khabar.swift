@@ -5,6 +5,12 @@ struct Khabar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "khabar",
         abstract: "Turns Arabic news websites into clean, deduplicated JSONL.",
-        subcommands: [ExtractCommand.self, CleanCommand.self, ValidateCommand.self]
+        // One per line, so that commands added on different branches merge cleanly.
+        subcommands: [
+            ExtractCommand.self,
+            CleanCommand.self,
+            ValidateCommand.self,
+            FetchBenchCommand.self,
+        ]
     )
 }

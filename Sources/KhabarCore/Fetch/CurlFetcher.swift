@@ -1,0 +1,280 @@
+internal import CCurl
+internal import Foundation
+
+/// The fetcher: polite, size-limited, SSRF-guarded GETs over libcurl, with conditional GET.
+///
+/// One value per process is the intent: it owns the curl thread and its connection pool.
+/// Each `fetch` walks redirects itself (every hop passes robots.txt, the politeness gate and
+/// the address guard), retries retryable failures with backoff, and sends stored validators.
+/// Call `shutdown()` when done; requests still in flight then fail with `FetchError.shutDown`.
+public final class CurlFetcher: Sendable {
+    public let configuration: FetchConfiguration
+    private let driver: CurlDriver
+    private let gate: HostGate
+    private let robots = RobotsCache()
+    private let validatorStore: (any FetchValidatorStore)?
+    private let addressGuard: AddressGuard
+
+    /// - Parameters:
+    ///   - configuration: limits, politeness and security settings.
+    ///   - validatorStore: where ETag/Last-Modified are kept for conditional GET; nil sends no
+    ///     conditional headers and stores nothing.
+    /// - Throws: `FetchError.invalidConfiguration` for an unparseable `allowedNetworks` entry.
+    public init(configuration: FetchConfiguration = FetchConfiguration(), validatorStore: (any FetchValidatorStore)? = nil) throws(FetchError) {
+        var allowed: [IPNetwork] = []
+        for text in configuration.allowedNetworks {
+            guard let network = IPNetwork(text) else { throw .invalidConfiguration("allowed network \(LogExcerpt.escaped(text))") }
+            allowed.append(network)
+        }
+        guard configuration.perHostConcurrency > 0, configuration.globalConcurrency > 0, configuration.maxAttempts > 0 else {
+            throw .invalidConfiguration("concurrency and attempts must be at least 1")
+        }
+        self.configuration = configuration
+        self.validatorStore = validatorStore
+        self.addressGuard = AddressGuard(enabled: configuration.refusesInternalAddresses, allowed: allowed)
+        self.gate = HostGate(settings: .init(
+            perHostConcurrency: configuration.perHostConcurrency,
+            globalConcurrency: configuration.globalConcurrency,
+            circuitBreakerThreshold: configuration.circuitBreakerThreshold,
+            circuitBreakerPause: configuration.circuitBreakerPause))
+        self.driver = CurlDriver()
+    }
+
+    /// Stops the curl thread. Safe to call more than once.
+    public func shutdown() {
+        driver.shutdown()
+    }
+
+    /// Fetches `url`, following up to `maxRedirects` redirects.
+    ///
+    /// - Returns: `.fetched` for a 2xx (validators stored under the final URL), `.notModified`
+    ///   for a 304 to the validators sent.
+    /// - Throws: `FetchError` (see `isRetryable`), or `CancellationError` when the task is
+    ///   cancelled (the transfer is removed from libcurl at once).
+    public func fetch(_ url: String) async throws -> FetchOutcome {
+        let requested = try ParsedURL(url)
+        var current = requested
+        var visited: Set<String> = [requested.canonical]
+        var redirects = 0
+        while true {
+            let (response, attempts) = try await fetchHop(current)
+            switch response.status {
+            case 304:
+                return .notModified(makePage(requested: url, final: current, response: response, body: [], redirects: redirects, attempts: attempts))
+            case 300...399:
+                guard let location = response.redirectURL, let next = try? ParsedURL(location) else {
+                    throw FetchError.badRedirect(status: response.status, location: response.redirectURL ?? header("location", in: response))
+                }
+                redirects += 1
+                guard redirects <= configuration.maxRedirects else { throw FetchError.tooManyRedirects(limit: configuration.maxRedirects) }
+                guard visited.insert(next.canonical).inserted else { throw FetchError.redirectLoop(url: next.canonical) }
+                current = next
+            case 200...299:
+                let page = makePage(requested: url, final: current, response: response, body: response.body, redirects: redirects, attempts: attempts)
+                if let validatorStore {
+                    await validatorStore.store(FetchValidators(etag: page.etag, lastModified: page.lastModified), for: current.canonical)
+                }
+                return .fetched(page)
+            default:
+                throw FetchError.httpStatus(response.status, retryAfterSeconds: nil)
+            }
+        }
+    }
+
+    // MARK: - One hop
+
+    /// One URL, no redirects: robots.txt, breaker, politeness slot, retries.
+    private func fetchHop(_ url: ParsedURL) async throws -> (TransferResponse, attempts: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            // A literal internal address is refused before robots.txt is even asked.
+            if let literal = url.literalAddress, !addressGuard.permits(literal) {
+                throw FetchError.addressRefused(host: url.host, address: IPAddressText.format(literal))
+            }
+            var spacing = configuration.minimumDelayPerHost
+            if configuration.obeysRobotsTxt {
+                switch await robots.verdict(for: url.origin, load: { [self] in await loadRobots(for: url) }) {
+                case .unavailable:
+                    throw FetchError.robotsUnavailable(host: url.host)
+                case .failed(let error):
+                    throw error
+                case .rules(let rules):
+                    guard rules.allows(url.pathAndQuery) else { throw FetchError.disallowedByRobots(url: url.canonical) }
+                    if let delay = rules.crawlDelaySeconds {
+                        spacing = max(spacing, min(.milliseconds(Int(delay * 1000)), configuration.maximumCrawlDelay))
+                    }
+                }
+            }
+            try gate.checkBreaker(host: url.hostKey)
+            let validators = await validatorStore?.validators(for: url.canonical)
+            let request = makeRequest(url: url.canonical, validators: validators,
+                                      maxBodyBytes: configuration.maxBodyBytes, maxDecompressedBytes: configuration.maxDecompressedBytes)
+
+            let failure: FetchError
+            var retryAfter: Duration?
+            do {
+                let response = try await gate.withSlot(host: url.hostKey, spacing: spacing) {
+                    try await driver.perform(request)
+                }
+                let status = response.status
+                if status == 429 || status == 408 || (500...599).contains(status) {
+                    retryAfter = Self.retryAfter(header("retry-after", in: response), now: Date())
+                    failure = .httpStatus(status, retryAfterSeconds: retryAfter.map { Int($0.components.seconds) })
+                } else {
+                    gate.recordSuccess(host: url.hostKey)
+                    return (response, attempt)
+                }
+            } catch let error as FetchError {
+                failure = error
+            }
+            guard failure.isRetryable else { throw failure }
+            let cappedRetryAfter = retryAfter.map { min($0, configuration.maxRetryAfter) }
+            gate.recordFailure(host: url.hostKey, retryAfter: cappedRetryAfter)
+            guard attempt < configuration.maxAttempts else { throw failure }
+            try await Task.sleep(for: cappedRetryAfter ?? backoff(attempt: attempt))
+        }
+    }
+
+    /// Exponential backoff with "equal jitter": half fixed, half random, so synchronized
+    /// failures do not retry in lockstep.
+    private func backoff(attempt: Int) -> Duration {
+        let exponential = configuration.retryBaseDelay * (1 << min(attempt - 1, 20))
+        let capped = min(exponential, configuration.retryMaxDelay)
+        return capped / 2 + capped / 2 * Double.random(in: 0...1)
+    }
+
+    private func makeRequest(url: String, validators: FetchValidators?, maxBodyBytes: Int, maxDecompressedBytes: Int) -> TransferRequest {
+        var lines: [String] = []
+        if let etag = validators?.etag, Self.isSafeHeaderValue(etag) { lines.append("If-None-Match: \(etag)") }
+        if let date = validators?.lastModified, Self.isSafeHeaderValue(date) { lines.append("If-Modified-Since: \(date)") }
+        return TransferRequest(
+            url: url,
+            headerLines: lines,
+            userAgent: configuration.userAgent,
+            connectTimeoutMilliseconds: max(1, configuration.connectTimeout.milliseconds),
+            totalTimeoutMilliseconds: max(1, configuration.totalTimeout.milliseconds),
+            lowSpeedBytesPerSecond: configuration.lowSpeedBytesPerSecond,
+            lowSpeedSeconds: max(1, Int(configuration.lowSpeedTime.components.seconds)),
+            maxBodyBytes: maxBodyBytes,
+            maxDecompressedBytes: maxDecompressedBytes,
+            addressGuard: addressGuard)
+    }
+
+    private func makePage(requested: String, final: ParsedURL, response: TransferResponse, body: [UInt8], redirects: Int, attempts: Int) -> FetchedPage {
+        let contentType = header("content-type", in: response)
+        return FetchedPage(
+            requestedURL: requested,
+            finalURL: final.canonical,
+            status: response.status,
+            headers: response.headers,
+            body: body,
+            charset: contentType.flatMap(Self.charset(fromContentType:)),
+            contentType: contentType,
+            etag: header("etag", in: response),
+            lastModified: header("last-modified", in: response),
+            fetchedAt: Date(),
+            redirectCount: redirects,
+            attempts: attempts)
+    }
+
+    private func header(_ name: String, in response: TransferResponse) -> String? {
+        response.headers.first { $0.name == name }?.value
+    }
+
+    // MARK: - robots.txt
+
+    /// Fetches robots.txt for `url`'s origin (RFC 9309 §2.3): 2xx parsed, 4xx allows all,
+    /// 5xx or unreachable disallows all for `robotsRetryAfterFailure`; up to 5 redirects.
+    private func loadRobots(for url: ParsedURL) async -> RobotsCache.Fetched {
+        let unavailable = RobotsCache.Fetched(verdict: .unavailable, lifetime: configuration.robotsRetryAfterFailure)
+        let allowAll = RobotsCache.Fetched(verdict: .rules(.allowAll), lifetime: configuration.robotsCacheLifetime)
+        guard var target = try? ParsedURL(url.robotsURL) else { return unavailable }
+        for _ in 0...5 {
+            if let literal = target.literalAddress, !addressGuard.permits(literal) {
+                return RobotsCache.Fetched(verdict: .failed(.addressRefused(host: target.host, address: IPAddressText.format(literal))),
+                                           lifetime: configuration.robotsRetryAfterFailure)
+            }
+            let request = makeRequest(url: target.canonical, validators: nil,
+                                      maxBodyBytes: configuration.maxRobotsBytes, maxDecompressedBytes: configuration.maxRobotsBytes)
+            let response: TransferResponse
+            do {
+                response = try await gate.withSlot(host: target.hostKey, spacing: configuration.minimumDelayPerHost) {
+                    try await driver.perform(request)
+                }
+            } catch let error as FetchError {
+                switch error {
+                case .addressRefused, .shutDown:
+                    return RobotsCache.Fetched(verdict: .failed(error), lifetime: configuration.robotsRetryAfterFailure)
+                default:
+                    return unavailable
+                }
+            } catch {
+                return unavailable
+            }
+            switch response.status {
+            case 200...299:
+                let rules = RobotsRules(parsing: response.body, productToken: configuration.robotsProductToken)
+                return RobotsCache.Fetched(verdict: .rules(rules), lifetime: robotsLifetime(header("cache-control", in: response)))
+            case 300...399:
+                guard let location = response.redirectURL, let next = try? ParsedURL(location) else { return allowAll }
+                target = next
+            case 400...499:
+                return allowAll
+            default:
+                return unavailable
+            }
+        }
+        // More than five redirects: RFC 9309 lets us treat robots.txt as unavailable (4xx).
+        return allowAll
+    }
+
+    /// `max-age` when shorter than `robotsCacheLifetime`, but at least a minute so a site
+    /// sending max-age=0 does not get robots.txt asked before every page.
+    private func robotsLifetime(_ cacheControl: String?) -> Duration {
+        guard let cacheControl else { return configuration.robotsCacheLifetime }
+        for directive in cacheControl.lowercased().split(separator: ",") {
+            let parts = directive.split(separator: "=", maxSplits: 1).map { String($0).trimmingASCIIWhitespace() }
+            if parts.count == 2, parts[0] == "max-age", let seconds = Int(parts[1]) {
+                return max(.seconds(60), min(.seconds(seconds), configuration.robotsCacheLifetime))
+            }
+        }
+        return configuration.robotsCacheLifetime
+    }
+
+    // MARK: - Header values
+
+    /// The `charset` parameter of a Content-Type value, unquoted; nil when absent or empty.
+    /// Works on bytes: it runs for every page, and Foundation's trimming is slow on Linux.
+    static func charset(fromContentType value: String) -> String? {
+        var utf8 = value.utf8[...]
+        guard let firstSemicolon = utf8.firstIndex(of: UInt8(ascii: ";")) else { return nil }
+        utf8 = utf8[utf8.index(after: firstSemicolon)...]
+        for parameter in utf8.split(separator: UInt8(ascii: ";")) {
+            guard let equals = parameter.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = Array(parameter[..<equals])[...].trimmingASCIIWhitespaceBytes()
+            guard name.count == 7, name.elementsEqual("charset".utf8, by: { $0 | 0x20 == $1 }) else { continue }
+            var charset = Array(parameter[parameter.index(after: equals)...])[...].trimmingASCIIWhitespaceBytes()
+            if charset.count >= 2, charset.first == UInt8(ascii: "\""), charset.last == UInt8(ascii: "\"") {
+                charset = charset.dropFirst().dropLast().trimmingASCIIWhitespaceBytes()
+            }
+            return charset.isEmpty ? nil : String(decoding: charset, as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// Retry-After as delay-seconds or an HTTP-date (parsed by libcurl's `curl_getdate`);
+    /// a date in the past means "now".
+    static func retryAfter(_ value: String?, now: Date) -> Duration? {
+        guard let value = value?.trimmingASCIIWhitespace(), !value.isEmpty else { return nil }
+        if let seconds = Int(value) { return seconds >= 0 ? .seconds(seconds) : nil }
+        let time = curl_getdate(value, nil)
+        guard time != -1 else { return nil }
+        return .seconds(max(0, Int(time) - Int(now.timeIntervalSince1970)))
+    }
+
+    private static func isSafeHeaderValue(_ value: String) -> Bool {
+        value.utf8.count <= 1024 && !value.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+    }
+}
