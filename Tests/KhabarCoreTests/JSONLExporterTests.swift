@@ -124,6 +124,15 @@ enum ExportFixtures {
         #expect(parsed["author"] is NSNull)
     }
 
+    @Test func schemaFileListsTheSameKeysInTheSameOrder() throws {
+        let schemaURL = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("schema/article.schema.json")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: schemaURL)) as? [String: Any])
+        #expect(schema["required"] as? [String] == ArticleRecord.jsonKeys)
+        #expect(Set((schema["properties"] as? [String: Any] ?? [:]).keys) == Set(ArticleRecord.jsonKeys))
+    }
+
     @Test func rotatesBySizeAtRecordBoundariesKeepingOrder() async throws {
         let scratch = ScratchDirectory()
         let lineLength = ExportFixtures.record(0).jsonLine().count
