@@ -1,0 +1,390 @@
+public import Foundation
+public import Logging
+internal import Glibc
+
+/// Tells the stage that produced a record that it is safely exported and need not be re-sent.
+public struct ExportAcknowledgement: Sendable {
+    private let body: @Sendable () -> Void
+
+    public init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+    public func acknowledge() { body() }
+}
+
+/// Writes `ArticleRecord`s as JSONL files in one output directory, exactly once across crashes.
+///
+/// Records go to an open `<prefix>-<UTC time>-<seq>.jsonl.part` (`.jsonl.gz.part` when
+/// compressing). The file is finished when it would grow past `maxFileBytes`, when it is older
+/// than `maxFileAge` (checked on append and by `rotateIfDue()`), and by `finishOpenFile()` at
+/// shutdown. Finishing, in this order:
+///
+/// 1. flush and fsync the part file;
+/// 2. one ledger transaction: the file (name, count, size, SHA-256), each record marked
+///    exported by canonical URL, and the pending state handed in with the records;
+/// 3. rename `.part` → `.jsonl` / `.jsonl.gz` and fsync the directory;
+/// 4. rewrite the manifest;
+/// 5. acknowledge the file's records upstream.
+///
+/// Recovery at start (`init`): a `.part` whose name the ledger records as finished crashed
+/// between 2 and 3, so it is renamed; any other `.part` is deleted, since its records were
+/// never acknowledged and will be re-sent. The manifest is then rebuilt from the ledger.
+///
+/// A record whose canonical URL is exported already, or is in the open file, is dropped (a
+/// redelivery); the first is acknowledged at once, the second with the open file.
+///
+/// Any write, fsync, rename or commit error stops the exporter: every later call throws
+/// `ExportError.stopped`, finished files stay as they are, and records of the unfinished file
+/// stay unacknowledged. A finished file is never rewritten, appended to or deleted.
+///
+/// The actor never suspends inside a method, so a finish cannot interleave with an append.
+/// File and SQLite calls block the calling thread while they run.
+public actor JSONLExporter {
+    public struct Configuration: Sendable {
+        public enum Compression: Sendable, Equatable {
+            case none
+            /// gzip at zlib `level` (1 fastest … 9 smallest).
+            case gzip(level: Int32)
+        }
+
+        public var directory: URL
+        public var filePrefix: String
+        /// Uncompressed JSONL bytes after which a file is finished. A single larger record
+        /// still gets a file of its own.
+        public var maxFileBytes: Int
+        /// Age after which the open file is finished even if small, so records land promptly.
+        public var maxFileAge: Duration
+        public var compression: Compression
+        public var manifestFileName: String
+
+        public init(
+            directory: URL, filePrefix: String = "articles", maxFileBytes: Int = 64 * 1024 * 1024,
+            maxFileAge: Duration = .seconds(300), compression: Compression = .none,
+            manifestFileName: String = ExportManifest.defaultFileName
+        ) {
+            self.directory = directory
+            self.filePrefix = filePrefix
+            self.maxFileBytes = maxFileBytes
+            self.maxFileAge = maxFileAge
+            self.compression = compression
+            self.manifestFileName = manifestFileName
+        }
+
+        var finishedSuffix: String { compression == .none ? ".jsonl" : ".jsonl.gz" }
+    }
+
+    /// What recovery did at start.
+    public struct RecoveryReport: Sendable, Equatable {
+        /// Finished files whose rename the crash interrupted, now renamed.
+        public var completedRenames: [String] = []
+        /// Unfinished `.part` files deleted; their records will be re-sent.
+        public var discardedParts: [String] = []
+        /// Files the ledger lists as finished but that are not in the directory (removed by
+        /// someone else): their records stay marked exported.
+        public var missingFiles: [String] = []
+
+        public init(completedRenames: [String] = [], discardedParts: [String] = [], missingFiles: [String] = []) {
+            self.completedRenames = completedRenames
+            self.discardedParts = discardedParts
+            self.missingFiles = missingFiles
+        }
+    }
+
+    public enum AppendOutcome: Sendable, Equatable {
+        case appended
+        /// The canonical URL was exported before; acknowledged at once.
+        case droppedAlreadyExported
+        /// The canonical URL is in the open file already; acknowledged with that file.
+        case droppedDuplicateOfOpenFile
+    }
+
+    /// Steps at which a test can make the exporter behave as if the process died.
+    package enum FaultInjection: Sendable, Equatable {
+        case none
+        case crashAfterPartSync
+        case crashAfterLedgerCommit
+        case crashAfterRename
+        /// Writes to a part file fail with `errno` once it holds `afterBytes` bytes.
+        case failWrites(errno: Int32, afterBytes: Int)
+    }
+
+    private struct OpenFile {
+        let writer: PartFileWriter
+        let finalName: String
+        let sequence: Int
+        let openedAt: Date
+        var records: [ExportedRecordKey] = []
+        var canonicalURLs: Set<String> = []
+        var pending = PendingState()
+        var acknowledgements: [ExportAcknowledgement] = []
+        var firstFetchedAt: String?
+        var lastFetchedAt: String?
+    }
+
+    public let configuration: Configuration
+    public nonisolated let recovery: RecoveryReport
+    private let ledger: any ExportLedger
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let faultInjection: FaultInjection
+    private var openFile: OpenFile?
+    private var nextSequence: Int
+    private var stopReason: ExportError?
+
+    /// Opens the output directory (creating it), recovers from an earlier crash and rewrites
+    /// the manifest.
+    ///
+    /// - Parameters:
+    ///   - ledger: the export checkpoint; usually the `SQLiteStateStore`.
+    ///   - clock: the wall clock, for file names, ages and manifest times (injected by tests).
+    public init(
+        configuration: Configuration, ledger: any ExportLedger, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "khabar.export")
+    ) throws {
+        try self.init(configuration: configuration, ledger: ledger, clock: clock, logger: logger, faultInjection: .none)
+    }
+
+    package init(
+        configuration: Configuration, ledger: any ExportLedger, clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "khabar.export"), faultInjection: FaultInjection
+    ) throws {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.clock = clock
+        self.logger = logger
+        self.faultInjection = faultInjection
+        try FileManager.default.createDirectory(at: configuration.directory, withIntermediateDirectories: true)
+        recovery = try Self.recover(configuration: configuration, ledger: ledger, logger: logger)
+        nextSequence = try Self.ledgerCall { (try ledger.lastSequence() ?? 0) + 1 }
+        try Self.writeManifest(configuration: configuration, ledger: ledger, now: clock())
+    }
+
+    // MARK: Appending
+
+    /// Appends `record` to the open file (opening or rotating files as needed).
+    ///
+    /// - Parameters:
+    ///   - pending: state to commit in the same transaction as the file that holds `record`
+    ///     (the Deduplicator's fingerprints); discarded if the record is dropped.
+    ///   - acknowledgement: called once the record is in a finished file, or at once when it
+    ///     was exported before.
+    @discardableResult
+    public func append(
+        _ record: ArticleRecord, pending: PendingState = PendingState(), acknowledgement: ExportAcknowledgement? = nil
+    ) throws -> AppendOutcome {
+        try throwIfStopped()
+        if openFile?.canonicalURLs.contains(record.canonicalURL) == true {
+            if let acknowledgement { openFile?.acknowledgements.append(acknowledgement) }
+            return .droppedDuplicateOfOpenFile
+        }
+        // A failed read leaves nothing half done, so it does not stop the exporter.
+        if try Self.ledgerCall({ try ledger.isExported(canonicalURL: record.canonicalURL) }) {
+            acknowledgement?.acknowledge()
+            return .droppedAlreadyExported
+        }
+        let line = record.jsonLine()
+        if let open = openFile, open.writer.lineBytes + line.count > configuration.maxFileBytes || isOld(open) {
+            try finishFile()
+        }
+        if openFile == nil { try openNewFile() }
+        do {
+            try openFile!.writer.append(line)
+        } catch {
+            throw stop(error)
+        }
+        openFile!.records.append(ExportedRecordKey(recordID: record.id, canonicalURL: record.canonicalURL))
+        openFile!.canonicalURLs.insert(record.canonicalURL)
+        openFile!.pending.merge(pending)
+        if let acknowledgement { openFile!.acknowledgements.append(acknowledgement) }
+        openFile!.firstFetchedAt = min(openFile!.firstFetchedAt ?? record.fetchedAt, record.fetchedAt)
+        openFile!.lastFetchedAt = max(openFile!.lastFetchedAt ?? record.fetchedAt, record.fetchedAt)
+        return .appended
+    }
+
+    /// Finishes the open file if it is older than `maxFileAge`; for a periodic timer, so a
+    /// quiet period does not hold records back.
+    @discardableResult
+    public func rotateIfDue() throws -> ExportFileEntry? {
+        try throwIfStopped()
+        guard let open = openFile, isOld(open) else { return nil }
+        return try finishFile()
+    }
+
+    /// Finishes the open file, if any (graceful shutdown, or a caller that wants a checkpoint).
+    @discardableResult
+    public func finishOpenFile() throws -> ExportFileEntry? {
+        try throwIfStopped()
+        return try finishFile()
+    }
+
+    /// Records in the open, unfinished file.
+    public var openRecordCount: Int { openFile?.records.count ?? 0 }
+
+    /// The error that stopped the exporter, if one did.
+    public var stoppedBy: ExportError? { stopReason }
+
+    // MARK: Finishing
+
+    @discardableResult
+    private func finishFile() throws -> ExportFileEntry? {
+        guard let file = openFile else { return nil }
+        // Whatever happens below, this part takes no more records.
+        openFile = nil
+        let directory = configuration.directory.path
+        let finalPath = configuration.directory.appendingPathComponent(file.finalName).path
+        let entry: ExportFileEntry
+        do {
+            let (byteCount, sha256) = try file.writer.finishAndSync()
+            try injectCrash(at: .crashAfterPartSync)
+            entry = ExportFileEntry(
+                name: file.finalName, sequence: file.sequence, recordCount: file.records.count,
+                byteCount: byteCount, sha256: sha256, firstFetchedAt: file.firstFetchedAt,
+                lastFetchedAt: file.lastFetchedAt, finishedAt: clock())
+            try Self.ledgerCall { try ledger.commitFinishedFile(entry, records: file.records, pending: file.pending) }
+            try injectCrash(at: .crashAfterLedgerCommit)
+            try ExportFiles.rename(file.writer.path, to: finalPath)
+            try ExportFiles.fsyncDirectory(directory)
+            try injectCrash(at: .crashAfterRename)
+        } catch {
+            throw stop(error)
+        }
+        logger.debug("finished export file", metadata: ["file": "\(entry.name)", "records": "\(entry.recordCount)"])
+        do {
+            try Self.writeManifest(configuration: configuration, ledger: ledger, now: clock())
+        } catch {
+            // The records are in a finished, committed file: acknowledging them is right even
+            // though the manifest is stale (the next start rebuilds it).
+            file.acknowledgements.forEach { $0.acknowledge() }
+            throw stop(error)
+        }
+        file.acknowledgements.forEach { $0.acknowledge() }
+        return entry
+    }
+
+    private func openNewFile() throws {
+        let now = clock()
+        let stamp = ExportFiles.compactUTC(now)
+        var name: String
+        // Names come from the ledger's sequence; skip any left by a wiped state directory.
+        repeat {
+            name = "\(configuration.filePrefix)-\(stamp)-\(Self.padded(nextSequence))\(configuration.finishedSuffix)"
+            nextSequence += 1
+        } while ExportFiles.exists(path(name)) || ExportFiles.exists(path(name + Self.partSuffix))
+        let level: Int32? = if case .gzip(let level) = configuration.compression { level } else { nil }
+        do {
+            let writeFailure: (afterBytes: Int, errno: Int32)? =
+                if case .failWrites(let code, let afterBytes) = faultInjection { (afterBytes, code) } else { nil }
+            let writer = try PartFileWriter(
+                path: path(name + Self.partSuffix), gzipLevel: level, injectedWriteFailure: writeFailure)
+            openFile = OpenFile(writer: writer, finalName: name, sequence: nextSequence - 1, openedAt: now)
+        } catch {
+            throw stop(error)
+        }
+    }
+
+    private func isOld(_ file: OpenFile) -> Bool {
+        let age = clock().timeIntervalSince(file.openedAt)
+        let limit = configuration.maxFileAge.components
+        return age >= Double(limit.seconds) + Double(limit.attoseconds) / 1e18
+    }
+
+    private func path(_ name: String) -> String { configuration.directory.appendingPathComponent(name).path }
+
+    private func throwIfStopped() throws {
+        if let stopReason { throw ExportError.stopped(after: stopReason.description) }
+    }
+
+    /// Records the first error that stops the exporter and logs it once.
+    private func stop(_ error: any Error) -> ExportError {
+        let exportError = error as? ExportError ?? .ledger(String(describing: error))
+        if stopReason == nil {
+            stopReason = exportError
+            if case .simulatedCrash = exportError {} else {
+                logger.error(
+                    "export stopped; finished files are intact, unfinished records stay unacknowledged",
+                    metadata: ["error": "\(exportError)"])
+            }
+        }
+        openFile?.writer.closeDescriptor()
+        openFile = nil
+        return exportError
+    }
+
+    private func injectCrash(at step: FaultInjection) throws {
+        if faultInjection == step { throw ExportError.simulatedCrash("\(step)") }
+    }
+
+    // MARK: Recovery and manifest
+
+    static let partSuffix = ".part"
+
+    private static func recover(configuration: Configuration, ledger: any ExportLedger, logger: Logger) throws -> RecoveryReport {
+        var report = RecoveryReport()
+        let directory = configuration.directory.path
+        let ownPrefix = configuration.filePrefix + "-"
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ExportError.io(operation: "list", path: directory, errno: EIO)
+        }
+        let present = Set(names)
+        for partName in names.sorted() where partName.hasPrefix(ownPrefix) && partName.hasSuffix(partSuffix) {
+            let finalName = String(partName.dropLast(partSuffix.count))
+            let partPath = configuration.directory.appendingPathComponent(partName).path
+            let isFinished = try ledgerCall { try ledger.finishedFile(named: finalName) != nil }
+            if isFinished && !present.contains(finalName) {
+                try ExportFiles.rename(partPath, to: configuration.directory.appendingPathComponent(finalName).path)
+                report.completedRenames.append(finalName)
+            } else {
+                try ExportFiles.remove(partPath)
+                report.discardedParts.append(partName)
+            }
+        }
+        if !report.completedRenames.isEmpty || !report.discardedParts.isEmpty {
+            try ExportFiles.fsyncDirectory(directory)
+            logger.info(
+                "export recovery", metadata: [
+                    "renamed": "\(report.completedRenames.count)", "discarded": "\(report.discardedParts.count)",
+                ])
+        }
+        let onDisk = present.union(report.completedRenames)
+        report.missingFiles = try ledgerCall { try ledger.finishedFiles() }
+            .map(\.name).filter { $0.hasPrefix(ownPrefix) && !onDisk.contains($0) }
+        if !report.missingFiles.isEmpty {
+            logger.error(
+                "finished export files are missing from the output directory; their records stay marked exported",
+                metadata: ["count": "\(report.missingFiles.count)", "first": "\(report.missingFiles[0])"])
+        }
+        return report
+    }
+
+    private static func writeManifest(configuration: Configuration, ledger: any ExportLedger, now: Date) throws {
+        let ownPrefix = configuration.filePrefix + "-"
+        let files = try ledgerCall { try ledger.finishedFiles() }.filter { $0.name.hasPrefix(ownPrefix) }
+        let bytes: [UInt8]
+        do {
+            bytes = try ExportManifest(files: files, updatedAt: now).encoded()
+        } catch {
+            throw ExportError.ledger("manifest encoding failed: \(error)")
+        }
+        try ExportFiles.replaceAtomically(
+            configuration.directory.appendingPathComponent(configuration.manifestFileName).path, with: bytes,
+            directory: configuration.directory.path)
+    }
+
+    /// Runs a ledger call, wrapping its error so every error the exporter throws is `ExportError`.
+    private static func ledgerCall<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ExportError {
+            throw error
+        } catch {
+            throw ExportError.ledger(String(describing: error))
+        }
+    }
+
+    private static func padded(_ sequence: Int) -> String {
+        let digits = String(sequence)
+        return digits.count >= 6 ? digits : String(repeating: "0", count: 6 - digits.count) + digits
+    }
+}
