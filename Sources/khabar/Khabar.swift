@@ -5,6 +5,6 @@ struct Khabar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "khabar",
         abstract: "Turns Arabic news websites into clean, deduplicated JSONL.",
-        subcommands: [ExtractCommand.self]
+        subcommands: [ExtractCommand.self, NormalizeBenchCommand.self]
     )
 }

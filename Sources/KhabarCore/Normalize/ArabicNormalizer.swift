@@ -25,8 +25,7 @@ public struct ArabicNormalizer: Sendable {
 
     /// The display form of `text`.
     public func normalize(_ text: String) -> String {
-        let repaired = options.repairMojibake ? MojibakeRepair.repair(text) : text
-        return NormalizingScanner.run(repaired, actions: displayActions)
+        NormalizingScanner.run(text, actions: displayActions, repairingMojibake: options.repairMojibake)
     }
 
     /// The display form and the folded form (`ArabicFolding.fold`) with one display pass.

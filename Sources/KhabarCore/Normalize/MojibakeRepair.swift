@@ -27,58 +27,78 @@ public enum MojibakeRepair {
     }
 
     /// The text with mojibake runs repaired; the text itself when there is nothing to repair.
+    /// Only lines carrying the mojibake signature are looked at scalar by scalar.
     public static func repair(_ text: String) -> String {
         var text = text
-        guard text.withUTF8({ mayContainMojibake($0) }) else { return text }
-        var result = String.UnicodeScalarView()
-        var line: [Unicode.Scalar] = []
-        var changed = false
-        func flushLine() {
-            if let repaired = repairLine(line) {
-                result.append(contentsOf: repaired)
-                changed = true
-            } else {
-                result.append(contentsOf: line)
+        let repaired: [UInt8]? = text.withUTF8 { bytes in
+            guard mayContainMojibake(bytes) else { return nil }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var changed = false
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != 0x0A && bytes[lineEnd] != 0x0D { lineEnd += 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                if mayContainMojibake(line),
+                    let fixed = repairLine(Array(String(decoding: line, as: UTF8.self).unicodeScalars))
+                {
+                    var fixedLine = String(String.UnicodeScalarView(fixed))
+                    fixedLine.withUTF8 { output.append(contentsOf: $0) }
+                    changed = true
+                } else {
+                    output.append(contentsOf: line)
+                }
+                if lineEnd < bytes.count { output.append(bytes[lineEnd]) }
+                lineStart = lineEnd + 1
             }
-            line.removeAll(keepingCapacity: true)
+            return changed ? output : nil
         }
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x0D, 0x85, 0x2028, 0x2029:
-                flushLine()
-                result.append(scalar)
-            default:
-                line.append(scalar)
-            }
-        }
-        flushLine()
-        return changed ? String(result) : text
+        guard let repaired else { return text }
+        return String(decoding: repaired, as: UTF8.self)
     }
 
-    /// A fast byte scan for the signatures of repairable mojibake: Ø Ù Ú Û or Ã (the
-    /// lead bytes of Arabic, or of a second round, read as Latin-1), or ط ظ ع غ (the same read
-    /// as windows-1256) followed by something that is not an Arabic letter, mark or ASCII.
+    /// A fast byte scan for the signatures of repairable mojibake: Ø Ù Ú Û or Ã (the lead bytes
+    /// of Arabic, or of a second round, read as Latin-1) followed by a non-ASCII scalar; or two
+    /// letters' worth of windows-1256 mojibake in a row: one of ط ظ ع غ (lead bytes D8–DB), a
+    /// scalar that is not an Arabic letter, mark or ASCII (a continuation byte), and ط ظ ع غ
+    /// again (or "ط·"/"ط¸", a second round). Genuine text has the first pair only before
+    /// punctuation ("الشارع، ").
     static func mayContainMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = bytes.count
+        guard let base = bytes.baseAddress else { return false }
         var index = 0
-        while index + 1 < count {
-            let byte = bytes[index]
-            if byte == 0xC3 {
-                let next = bytes[index + 1]
-                if next == 0x83 || (0x98...0x9B).contains(next) { return true }
-            } else if byte == 0xD8 {
-                let next = bytes[index + 1]
-                if (0xB7...0xBA).contains(next), index + 2 < count {
-                    let following = bytes[index + 2]
-                    let arabicLetterOrMark =
-                        (following == 0xD8 && index + 3 < count && bytes[index + 3] >= 0xA1)
-                        || (following == 0xD9 && index + 3 < count && bytes[index + 3] <= 0xB8)
-                    if following >= 0x80 && !arabicLetterOrMark { return true }
-                }
-            }
-            index += 1
+        // Steps over whole two-byte scalars, so a lead byte is never read as a continuation.
+        while index + 2 < bytes.count {
+            let byte = base[index]
+            if byte < 0xC3 { index &+= 1; continue }
+            if (byte == 0xC3 || byte == 0xD8) && signature(base, bytes.count, at: index) { return true }
+            index &+= byte == 0xC3 || byte == 0xD8 ? 2 : 1
         }
         return false
+    }
+
+    /// Whether the two-byte scalar at `index` (Ã Ø Ù Ú Û or ط ظ ع غ: the scalars the
+    /// normalizer's tables flag) starts a mojibake signature.
+    @inline(__always)
+    static func signature(_ base: UnsafePointer<UInt8>, _ count: Int, at index: Int) -> Bool {
+        guard index + 2 < count else { return false }
+        let next = base[index &+ 1]
+        if base[index] == 0xC3 { return (next == 0x83 || next &- 0x98 < 4) && base[index &+ 2] >= 0x80 }
+        return base[index] == 0xD8 && next &- 0xB7 < 4 && windows1256SignatureFollows(base, count, at: index &+ 2)
+    }
+
+    /// After ط ظ ع غ at `following - 2`: a non-Arabic, non-ASCII scalar and ط ظ ع غ again, or
+    /// "·"/"¸" after ط (a second round).
+    private static func windows1256SignatureFollows(
+        _ base: UnsafePointer<UInt8>, _ count: Int, at following: Int
+    ) -> Bool {
+        let lead = base[following]
+        if lead < 0x80 || following + 1 >= count { return false }
+        let second = base[following + 1]
+        if base[following - 1] == 0xB7 && lead == 0xC2 && (second == 0xB7 || second == 0xB8) { return true }
+        if (lead == 0xD8 && second >= 0xA1) || (lead == 0xD9 && second <= 0xB8) { return false }
+        let after = following + (lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4)
+        return after + 1 < count && base[after] == 0xD8 && base[after + 1] &- 0xB7 < 4
     }
 
     /// The repaired line, or nil when nothing in it was repaired.

@@ -8,30 +8,54 @@ internal import Foundation
 /// combining class and applies the eight Arabic compositions itself (`ArabicCharacters`). A line
 /// holding any other combining mark or NFC-sensitive scalar (Latin accents, Hangul jamo…) goes
 /// through Foundation's `precomposedStringWithCanonicalMapping` once the line is complete.
-struct NormalizingScanner {
+struct NormalizingScanner: ~Copyable {
     private let actions: ScalarActions
-    private var output: [UInt8] = []
+    private var output: OutputBytes
     /// Where the current line starts in `output`.
     private var lineStart = 0
     private var pendingSpace = false
     private var pendingNewline = false
     private var lineNeedsFoundationNFC = false
+    /// Set (and the scan abandoned) when a mojibake signature turns up.
+    private var foundMojibakeSignature = false
 
     private init(actions: ScalarActions, capacity: Int) {
         self.actions = actions
-        output.reserveCapacity(capacity)
+        output = OutputBytes(capacity: capacity)
     }
 
-    static func run(_ text: String, actions: ScalarActions) -> String {
+    private enum Outcome {
+        case unchanged
+        case changed(String)
+        case mojibakeSignature
+    }
+
+    /// The text after one pass. With `repairingMojibake`, a text showing a mojibake signature
+    /// is repaired (`MojibakeRepair`) and scanned again; clean text pays one comparison per
+    /// flagged letter.
+    static func run(_ text: String, actions: ScalarActions, repairingMojibake: Bool = false) -> String {
         var text = text
-        return text.withUTF8 { bytes in
+        let outcome: Outcome = text.withUTF8 { bytes in
             var scanner = NormalizingScanner(actions: actions, capacity: bytes.count + 16)
-            scanner.scan(bytes)
-            return String(decoding: scanner.output, as: UTF8.self)
+            scanner.scan(bytes, detectingMojibake: repairingMojibake)
+            if scanner.foundMojibakeSignature { return .mojibakeSignature }
+            let result = scanner.output.bytes
+            // Clean text comes out byte for byte: keep the input and skip building a String.
+            if result.count == bytes.count
+                && (bytes.isEmpty || memcmp(result.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+            {
+                return .unchanged
+            }
+            return .changed(String(decoding: result, as: UTF8.self))
+        }
+        switch outcome {
+        case .unchanged: return text
+        case .changed(let result): return result
+        case .mojibakeSignature: return run(MojibakeRepair.repair(text), actions: actions)
         }
     }
 
-    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, detectingMojibake: Bool) {
         let ascii = actions.ascii
         let twoByte = actions.twoByte
         let count = bytes.count
@@ -51,6 +75,14 @@ struct NormalizingScanner {
                 value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index &+ 1] & 0x3F)
                 action = twoByte[Int(value &- 0x80)]
                 if action == 0 { index &+= 2; continue }
+                if action == ScalarAction.keepMojibakeLead {
+                    if detectingMojibake && MojibakeRepair.signature(bytes.baseAddress!, count, at: index) {
+                        foundMojibakeSignature = true
+                        return
+                    }
+                    index &+= 2
+                    continue
+                }
                 length = 2
             } else if lead < 0xF0 {
                 value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index &+ 1] & 0x3F) << 6
@@ -65,7 +97,7 @@ struct NormalizingScanner {
                 if action == 0 { index &+= 4; continue }
                 length = 4
             }
-            if ScalarAction.kind(action) == .keepNeedingNFC {
+            if action >> 24 == ScalarAction.Kind.keepNeedingNFC.rawValue {
                 lineNeedsFoundationNFC = true
                 index &+= length
                 continue
@@ -102,7 +134,7 @@ struct NormalizingScanner {
     private mutating func apply(_ action: UInt32, to value: UInt32) {
         switch ScalarAction.kind(action) {
         case .keep, .keepNeedingNFC:
-            if ScalarAction.kind(action) == .keepNeedingNFC { lineNeedsFoundationNFC = true }
+            if action >> 24 == ScalarAction.Kind.keepNeedingNFC.rawValue { lineNeedsFoundationNFC = true }
             beginContent()
             appendScalar(value)
         case .drop:
@@ -169,10 +201,10 @@ struct NormalizingScanner {
     private mutating func finishLine() {
         guard lineNeedsFoundationNFC else { return }
         lineNeedsFoundationNFC = false
-        let line = String(decoding: output[lineStart...], as: UTF8.self)
-        let composed = line.precomposedStringWithCanonicalMapping
-        output.removeSubrange(lineStart...)
-        output.append(contentsOf: composed.utf8)
+        let line = String(decoding: output.bytes(from: lineStart), as: UTF8.self)
+        var composed = line.precomposedStringWithCanonicalMapping
+        output.truncate(to: lineStart)
+        composed.withUTF8 { output.append(contentsOf: $0) }
     }
 
     // MARK: Arabic NFC
@@ -250,7 +282,7 @@ struct NormalizingScanner {
                 lastKeptClass = markClass
             }
         }
-        output.removeSubrange(clusterStart...)
+        output.truncate(to: clusterStart)
         if let base { appendScalar(base) }
         for mark in kept { appendScalar(mark) }
     }
@@ -258,5 +290,54 @@ struct NormalizingScanner {
     @inline(__always)
     private func twoByteValue(at offset: Int) -> UInt32 {
         UInt32(output[offset] & 0x1F) << 6 | UInt32(output[offset + 1] & 0x3F)
+    }
+}
+
+/// The scanner's output: a growable byte buffer without the uniqueness checks of `Array`.
+struct OutputBytes: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+    func bytes(from offset: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: start + offset, count: count - offset)
+    }
+
+    subscript(offset: Int) -> UInt8 { start[offset] }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toHold: count + 1) }
+        start[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if count + bytes.count > capacity { grow(toHold: count + bytes.count) }
+        (start + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func truncate(to newCount: Int) { count = min(count, newCount) }
+
+    private mutating func grow(toHold needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStart.update(from: start, count: count)
+        start.deallocate()
+        start = newStart
+        capacity = newCapacity
     }
 }

@@ -21,7 +21,14 @@ enum ScalarAction {
     }
 
     static func make(_ kind: Kind, _ payload: UInt32 = 0) -> UInt32 { kind.rawValue << 24 | payload }
-    static func kind(_ action: UInt32) -> Kind { Kind(rawValue: action >> 24) ?? .keep }
+
+    /// `keep` for the scalars that begin a mojibake signature (Ã Ø Ù Ú Û, ط ظ ع غ), so the
+    /// display pass can look closer without leaving its fast path for any other letter.
+    static let keepMojibakeLead: UInt32 = 1
+    /// Tables only hold actions built by `make`, and the cases are declared in raw-value order
+    /// (0–7), so the case index is the raw value: no failable `init(rawValue:)` in the loop.
+    @inline(__always)
+    static func kind(_ action: UInt32) -> Kind { unsafeBitCast(UInt8(truncatingIfNeeded: action >> 24), to: Kind.self) }
     static func payload(_ action: UInt32) -> UInt32 { action & 0x00FF_FFFF }
 }
 
@@ -54,7 +61,13 @@ final class ScalarActions: Sendable {
             range.map { ScalarActions.computeAction($0, options: options, folding: folding) }
         }
         ascii = table(0..<0x80)
-        twoByte = table(0x80..<0x800)
+        var twoByte = table(0x80..<0x800)
+        if !folding && options.repairMojibake {
+            for value in [0xC3, 0xD8, 0xD9, 0xDA, 0xDB, 0x0637, 0x0638, 0x0639, 0x063A] where twoByte[value - 0x80] == 0 {
+                twoByte[value - 0x80] = ScalarAction.keepMojibakeLead
+            }
+        }
+        self.twoByte = twoByte
         generalPunctuation = table(0x2000..<0x2070)
         presentationForms = table(0xFB50..<0xFF00)
     }
