@@ -17,10 +17,12 @@
 public struct ArabicNormalizer: Sendable {
     public let options: NormalizationOptions
     private let displayActions: ScalarActions
+    private let foldingActions: ScalarActions
 
     public init(options: NormalizationOptions = .default) {
         self.options = options
         displayActions = ScalarActions.shared(for: options, folding: false)
+        foldingActions = ScalarActions.shared(for: options, folding: true)
     }
 
     /// The display form of `text`.
@@ -31,6 +33,6 @@ public struct ArabicNormalizer: Sendable {
     /// The display form and the folded form (`ArabicFolding.fold`) with one display pass.
     public func normalizeAndFold(_ text: String) -> (display: String, folded: String) {
         let display = normalize(text)
-        return (display, ArabicFolding(options: options).foldNormalized(display))
+        return (display, NormalizingScanner.run(display, actions: foldingActions))
     }
 }

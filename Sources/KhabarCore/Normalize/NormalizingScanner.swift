@@ -69,6 +69,13 @@ struct NormalizingScanner: ~Copyable {
             if lead < 0x80 {
                 action = ascii[Int(lead)]
                 if action == 0 { index &+= 1; continue }
+                // One space between two kept scalars stays as it is: part of the run.
+                if lead == 0x20 && runStart < index && index &+ 1 < count
+                    && startsKeptScalar(bytes, at: index &+ 1, ascii: ascii, twoByte: twoByte)
+                {
+                    index &+= 1
+                    continue
+                }
                 value = UInt32(lead)
                 length = 1
             } else if lead < 0xE0 {
@@ -81,6 +88,15 @@ struct NormalizingScanner: ~Copyable {
                         return
                     }
                     index &+= 2
+                    continue
+                }
+                // Folded letters (أ ة ى …) are the common change: no trip through `apply`.
+                if action >> 24 == ScalarAction.Kind.replace.rawValue {
+                    copyRun(bytes, from: runStart, to: index)
+                    beginContent()
+                    appendScalar(ScalarAction.payload(action))
+                    index &+= 2
+                    runStart = index
                     continue
                 }
                 length = 2
@@ -109,6 +125,17 @@ struct NormalizingScanner: ~Copyable {
         }
         copyRun(bytes, from: runStart, to: count)
         finishLine()
+    }
+
+    @inline(__always)
+    private func startsKeptScalar(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: Int, ascii: [UInt32], twoByte: [UInt32]
+    ) -> Bool {
+        let lead = bytes[index]
+        if lead < 0x80 { return ascii[Int(lead)] == 0 }
+        guard lead < 0xE0, index &+ 1 < bytes.count else { return false }
+        let action = twoByte[Int((UInt32(lead & 0x1F) << 6 | UInt32(bytes[index &+ 1] & 0x3F)) &- 0x80)]
+        return action == 0 || action == ScalarAction.keepMojibakeLead
     }
 
     @inline(__always)
@@ -326,7 +353,12 @@ struct OutputBytes: ~Copyable {
     mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         if count + bytes.count > capacity { grow(toHold: count + bytes.count) }
-        (start + count).update(from: source, count: bytes.count)
+        if bytes.count <= 16 {
+            // Runs between two changes are mostly a word or two: cheaper than a memmove call.
+            for offset in 0..<bytes.count { start[count &+ offset] = source[offset] }
+        } else {
+            (start + count).update(from: source, count: bytes.count)
+        }
         count += bytes.count
     }
 
