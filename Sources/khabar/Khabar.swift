@@ -11,6 +11,7 @@ struct Khabar: AsyncParsableCommand {
             CleanCommand.self,
             ValidateCommand.self,
             FetchBenchCommand.self,
+            NormalizeBenchCommand.self,
         ]
     )
 }

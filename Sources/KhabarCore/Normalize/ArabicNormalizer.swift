@@ -1,16 +1,38 @@
 /// Normalizes the text and titles of records: display form (what users read) and a folded
-/// form for matching and deduplication.
+/// form for matching and deduplication (`ArabicFolding`).
+///
+/// The display form is Unicode-clean text that keeps its orthography (hamza forms, diacritics,
+/// digits as written):
+/// - mojibake repaired (`MojibakeRepair`, option `repairMojibake`);
+/// - NFC; presentation forms mapped to their letters (`mapPresentationForms`); tatweel removed
+///   (`removeTatweel`);
+/// - zero-width, bidi and soft-hyphen characters and C0/C1 controls removed;
+/// - every space kind (NBSP, thin, ideographic, en/em, tab…) becomes one ASCII space, runs
+///   collapse;
+/// - line breaks (`\r\n`, `\r`, VT, FF, NEL, U+2028/2029) become `\n`; lines are trimmed and
+///   blank lines dropped: one block per line.
+///
+/// Works on UTF-8 bytes with action tables; runs of unchanged scalars are copied in one piece.
+/// Safe to share between tasks.
 public struct ArabicNormalizer: Sendable {
-    public init() {}
+    public let options: NormalizationOptions
+    private let displayActions: ScalarActions
+    private let foldingActions: ScalarActions
 
-    /// The display form: Unicode-clean text that keeps its orthography. Lines are kept;
-    /// whitespace inside them is folded.
+    public init(options: NormalizationOptions = .default) {
+        self.options = options
+        displayActions = ScalarActions.shared(for: options, folding: false)
+        foldingActions = ScalarActions.shared(for: options, folding: true)
+    }
+
+    /// The display form of `text`.
     public func normalize(_ text: String) -> String {
-        var lines: [String] = []
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let folded = TextFolding.collapseWhitespace(String(line))
-            if !folded.isEmpty { lines.append(folded) }
-        }
-        return lines.joined(separator: "\n")
+        NormalizingScanner.run(text, actions: displayActions, repairingMojibake: options.repairMojibake)
+    }
+
+    /// The display form and the folded form (`ArabicFolding.fold`) with one display pass.
+    public func normalizeAndFold(_ text: String) -> (display: String, folded: String) {
+        let display = normalize(text)
+        return (display, NormalizingScanner.run(display, actions: foldingActions))
     }
 }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import KhabarCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `khabar normalize-benchmark CORPUS`: times `ArabicNormalizer` and `ArabicFolding` over a
+/// corpus held in memory (documents separated by form feeds) and prints one JSON object:
+/// bytes, documents and MB/s (10^6 bytes of input per second, fastest of `--repeat` runs) for
+/// normalize, fold (of normalized text) and both. Used by scripts/bench-normalize.sh.
+///
+/// Speeds are per second of this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), so builds
+/// sharing the core do not count; `*_wall_mb_s` gives the wall-clock figures as well.
+struct NormalizeBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "normalize-benchmark",
+        abstract: "Time the text normalizer on a corpus (development only).",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Timed runs per measure; the fastest is reported.")
+    var `repeat` = 5
+
+    @Argument(help: "A UTF-8 text file; documents are separated by form feeds (U+000C).")
+    var corpus: String
+
+    func run() throws {
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: corpus)))
+        let documents = data.split(separator: 0x0C).map { String(decoding: $0, as: UTF8.self) }
+        let inputBytes = documents.reduce(0) { $0 + $1.utf8.count }
+        let normalizer = ArabicNormalizer()
+        let folding = ArabicFolding()
+        let normalized = documents.map(normalizer.normalize)
+        let normalizedBytes = normalized.reduce(0) { $0 + $1.utf8.count }
+
+        var checksum = 0
+        /// The fastest run: (CPU seconds, wall seconds).
+        func fastest(_ body: () -> Void) -> (cpu: Double, wall: Double) {
+            let clock = ContinuousClock()
+            var best = (cpu: Double.infinity, wall: Double.infinity)
+            for _ in 0..<max(1, `repeat`) {
+                let cpuStart = threadCPUSeconds()
+                let wall = clock.measure(body).seconds
+                best = (min(best.cpu, threadCPUSeconds() - cpuStart), min(best.wall, wall))
+            }
+            return best
+        }
+        let normalizeSeconds = fastest {
+            for document in documents { checksum &+= normalizer.normalize(document).utf8.count }
+        }
+        let foldSeconds = fastest {
+            for document in normalized { checksum &+= folding.foldNormalized(document).utf8.count }
+        }
+        let bothSeconds = fastest {
+            for document in documents {
+                let forms = normalizer.normalizeAndFold(document)
+                checksum &+= forms.display.utf8.count &+ forms.folded.utf8.count
+            }
+        }
+        func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
+            String(format: "%.1f", Double(bytes) / 1e6 / seconds)
+        }
+        print(
+            #"{"bytes": \#(inputBytes), "documents": \#(documents.count), "normalized_bytes": \#(normalizedBytes), "#
+                + #""normalize_mb_s": \#(megabytesPerSecond(inputBytes, normalizeSeconds.cpu)), "#
+                + #""fold_mb_s": \#(megabytesPerSecond(normalizedBytes, foldSeconds.cpu)), "#
+                + #""both_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.cpu)), "#
+                + #""normalize_wall_mb_s": \#(megabytesPerSecond(inputBytes, normalizeSeconds.wall)), "#
+                + #""fold_wall_mb_s": \#(megabytesPerSecond(normalizedBytes, foldSeconds.wall)), "#
+                + #""both_wall_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.wall)), "checksum": \#(checksum)}"#
+        )
+    }
+
+    private func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
