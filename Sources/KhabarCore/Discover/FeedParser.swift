@@ -66,10 +66,11 @@ public struct FeedParser: Sendable {
             return try JSONFeedReader.parse(bytes, url: url, maxItems: maxItems)
         }
         let utf8 = DiscoveryInput.utf8Document(bytes, declaredCharset: declaredCharset)
-        let reader = try SecureXMLReader(utf8: utf8, source: url)
-        var builder = XMLFeedBuilder(feedURL: url, maxItems: maxItems)
-        try builder.read(reader)
-        return builder.finish(hadErrors: reader.hadErrors)
+        return try SecureXMLReader.parse(utf8: utf8, source: url) { reader throws(DiscoveryError) in
+            var builder = XMLFeedBuilder(feedURL: url, maxItems: maxItems)
+            try builder.read(reader)
+            return builder.finish(hadErrors: reader.hadErrors)
+        }
     }
 }
 
@@ -197,11 +198,21 @@ private struct XMLFeedBuilder {
             try recognizeRoot(reader, name: name, namespace: namespace)
         }
         defer { if !reader.isEmptyElement { openElements.append(name) } }
+        let isEntryElement = (name == "item" && Namespace.isCore(namespace) && format != .atom1)
+            || (name == "entry" && isAtomElement(namespace))
+        // An item starting inside another is what libxml2's recovery makes of an unclosed tag
+        // in the one before: that one ends here.
+        if isEntryElement, itemDepth != nil, !reader.isEmptyElement {
+            if let open = capture {
+                capture = nil
+                store(open.field, text: open.text, guidIsPermalink: open.guidIsPermalink)
+            }
+            items.append(current)
+            itemDepth = nil
+        }
         // Markup inside a captured field (HTML written unescaped into a description): its text counts.
         if capture != nil { return }
 
-        let isEntryElement = (name == "item" && Namespace.isCore(namespace) && format != .atom1)
-            || (name == "entry" && isAtomElement(namespace))
         if itemDepth == nil {
             if isEntryElement && !reader.isEmptyElement {
                 guard items.count < maxItems else {

@@ -35,16 +35,43 @@ final class SecureXMLReader {
         var firstFatal: (line: Int, message: String)?
         var entityAmplification = false
         var count = 0
+
+        func record(_ error: xmlErrorPtr) {
+            count += 1
+            let code = error.pointee.code
+            if code == Int32(XML_ERR_ENTITY_LOOP.rawValue) { entityAmplification = true }
+            if error.pointee.level == XML_ERR_FATAL, firstFatal == nil {
+                let message = error.pointee.message.map { String(cString: $0) } ?? "error \(code)"
+                firstFatal = (Int(error.pointee.line), message.trimmingSuffixNewlines())
+            }
+        }
     }
 
     private let reader: xmlTextReaderPtr
     private let errors = ErrorLog()
     private let source: String
-    /// Kept alive for the reader, which reads from it in place.
-    private let buffer: UnsafeMutableRawBufferPointer
+    /// Streaming: the bytes, which the reader reads in place. Recovering: nil.
+    private let buffer: UnsafeMutableRawBufferPointer?
+    /// Recovering: the document the reader walks.
+    private let document: xmlDocPtr?
     private(set) var hasSeenElement = false
+    /// The streaming reader met an error it does not recover from; parse again with
+    /// `init(recovering:source:)`.
+    private(set) var streamingFailed = false
 
-    /// - Parameter utf8: the document; copied, so the caller's buffer may go.
+    /// Parses `bytes` with `body`, streaming. libxml2's streaming reader gives up at the first
+    /// well-formedness error, so a broken document is parsed again, whole, by the recovering
+    /// parser, and `body` runs once more from the start over that tree.
+    static func parse<Result>(
+        utf8 bytes: [UInt8], source: String, _ body: (SecureXMLReader) throws(DiscoveryError) -> Result
+    ) throws(DiscoveryError) -> Result {
+        let streaming = try SecureXMLReader(utf8: bytes, source: source)
+        let result = try body(streaming)
+        guard streaming.streamingFailed else { return result }
+        return try body(SecureXMLReader(recovering: bytes, source: source))
+    }
+
+    /// A streaming reader. - Parameter utf8: the document; copied, so the caller's buffer may go.
     init(utf8 bytes: [UInt8], source: String) throws(DiscoveryError) {
         _ = Self.initialized
         self.source = source
@@ -52,6 +79,7 @@ final class SecureXMLReader {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         self.buffer = buffer
+        document = nil
         guard let reader = xmlReaderForMemory(
             buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, "UTF-8", Self.options)
         else {
@@ -61,34 +89,98 @@ final class SecureXMLReader {
         self.reader = reader
         xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
             guard let context, let error else { return }
-            let log = Unmanaged<ErrorLog>.fromOpaque(context).takeUnretainedValue()
-            log.count += 1
-            let code = error.pointee.code
-            if code == Int32(XML_ERR_ENTITY_LOOP.rawValue) { log.entityAmplification = true }
-            if error.pointee.level == XML_ERR_FATAL, log.firstFatal == nil {
-                let message = error.pointee.message.map { String(cString: $0) } ?? "error \(code)"
-                log.firstFatal = (Int(error.pointee.line), message.trimmingSuffixNewlines())
-            }
+            Unmanaged<ErrorLog>.fromOpaque(context).takeUnretainedValue().record(error)
         }, Unmanaged.passUnretained(errors).toOpaque())
     }
 
-    deinit {
-        xmlFreeTextReader(reader)
-        buffer.deallocate()
+    /// A reader over the tree libxml2's recovering parser makes of a broken document.
+    init(recovering bytes: [UInt8], source: String) throws(DiscoveryError) {
+        _ = Self.initialized
+        self.source = source
+        buffer = nil
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max), let context = xmlNewParserCtxt() else {
+            throw DiscoveryError(source: source, reason: .empty)
+        }
+        defer { xmlFreeParserCtxt(context) }
+        // libxml2 hands a structured error handler the context; `_private` leads to the log.
+        context.pointee._private = Unmanaged.passUnretained(errors).toOpaque()
+        context.pointee.sax.pointee.serror = { userData, error in
+            guard let userData, let error,
+                  let log = userData.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private else { return }
+            Unmanaged<ErrorLog>.fromOpaque(log).takeUnretainedValue().record(error)
+        }
+        let parsed = bytes.withUnsafeBytes { raw in
+            xmlCtxtReadMemory(context, raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, "UTF-8", Self.options)
+        }
+        if errors.entityAmplification || Self.declaresNestedEntities(parsed) {
+            if let parsed { xmlFreeDoc(parsed) }
+            throw DiscoveryError(source: source, reason: .entityExpansionRejected)
+        }
+        guard let parsed, xmlDocGetRootElement(parsed) != nil, let reader = xmlReaderWalker(parsed) else {
+            if let parsed { xmlFreeDoc(parsed) }
+            let fatal = errors.firstFatal ?? (0, "no document element")
+            throw DiscoveryError(source: source, reason: .malformedXML(line: fatal.line, message: fatal.message))
+        }
+        document = parsed
+        self.reader = reader
     }
 
-    /// Moves to the next node. Returns false at the end of the document, or where libxml2 gave
-    /// up on a broken document after its root element had started (what was read stands).
+    /// Whether the document's internal subset declares an entity whose text refers to another
+    /// entity: the building block of every amplification attack, and of no real feed or sitemap.
+    /// libxml2 stops the worst cases itself, but not on every path (its recovering parser
+    /// leaves such references unexpanded without reporting), so this rule is the one relied on.
+    static func declaresNestedEntities(_ document: xmlDocPtr?) -> Bool {
+        guard let subset = document?.pointee.intSubset else { return false }
+        var node = subset.pointee.children
+        while let current = node {
+            node = current.pointee.next
+            guard current.pointee.type == XML_ENTITY_DECL else { continue }
+            let entity = UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlEntity.self)
+            guard var cursor = entity.pointee.orig ?? entity.pointee.content else { continue }
+            while cursor.pointee != 0 {
+                // `&#…;` is a character reference; `&name;` names an entity.
+                if cursor.pointee == UInt8(ascii: "&"), cursor[1] != UInt8(ascii: "#") { return true }
+                cursor += 1
+            }
+        }
+        return false
+    }
+
+    /// Whether libxml2 would open `url` for an external entity or DTD (it must not; for tests).
+    static func wouldLoadExternalEntity(_ url: String) -> Bool {
+        _ = initialized
+        guard let context = xmlNewParserCtxt() else { return false }
+        defer { xmlFreeParserCtxt(context) }
+        guard let input = xmlLoadExternalEntity(url, nil, context) else { return false }
+        xmlFreeInputStream(input)
+        return true
+    }
+
+    deinit {
+        // A walker reader does not own its document.
+        xmlFreeTextReader(reader)
+        if let document { xmlFreeDoc(document) }
+        buffer?.deallocate()
+    }
+
+    /// Moves to the next node. Returns false at the end of the document, or when the streaming
+    /// reader gives up on a broken document (`streamingFailed`).
     func read() throws(DiscoveryError) -> Bool {
         let status = xmlTextReaderRead(reader)
         if errors.entityAmplification { throw DiscoveryError(source: source, reason: .entityExpansionRejected) }
         if status == 1 {
-            if !hasSeenElement, xmlTextReaderNodeType(reader) == NodeType.element.rawValue { hasSeenElement = true }
+            if !hasSeenElement, xmlTextReaderNodeType(reader) == NodeType.element.rawValue {
+                hasSeenElement = true
+                // The internal subset is complete once the root element starts.
+                if Self.declaresNestedEntities(xmlTextReaderCurrentDoc(reader)) {
+                    throw DiscoveryError(source: source, reason: .entityExpansionRejected)
+                }
+            }
             return true
         }
-        if status < 0 && !hasSeenElement {
-            let fatal = errors.firstFatal ?? (0, "no document element")
-            throw DiscoveryError(source: source, reason: .malformedXML(line: fatal.line, message: fatal.message))
+        if status < 0 && document == nil {
+            streamingFailed = true
+            return false
         }
         if !hasSeenElement {
             throw DiscoveryError(source: source, reason: .unrecognizedFormat(found: "no XML element"))

@@ -101,13 +101,15 @@ public struct SitemapParser: Sendable {
             }
         }
         guard DiscoveryInput.firstSignificantByte(document) != nil else { throw DiscoveryError(source: url, reason: .empty) }
-        let reader = try SecureXMLReader(utf8: DiscoveryInput.utf8Document(document, declaredCharset: nil), source: url)
-        var builder = SitemapBuilder(url: url, depth: depth, limits: limits)
-        try builder.read(reader)
-        var sitemap = builder.sitemap
-        sitemap.wasCompressed = compressed
-        sitemap.hadMarkupErrors = reader.hadErrors
-        return sitemap
+        let utf8 = DiscoveryInput.utf8Document(document, declaredCharset: nil)
+        return try SecureXMLReader.parse(utf8: utf8, source: url) { reader throws(DiscoveryError) in
+            var builder = SitemapBuilder(url: url, depth: depth, limits: limits)
+            try builder.read(reader)
+            var sitemap = builder.sitemap
+            sitemap.wasCompressed = compressed
+            sitemap.hadMarkupErrors = reader.hadErrors
+            return sitemap
+        }
     }
 
     /// The sitemap URLs of `Sitemap:` lines in a robots.txt (any case, any group), absolute,

@@ -11,23 +11,32 @@ struct ZlibFunctions: @unchecked Sendable {
     typealias InflateInit2 = @convention(c) (z_streamp?, Int32, UnsafePointer<CChar>?, Int32) -> Int32
     typealias Inflate = @convention(c) (z_streamp?, Int32) -> Int32
     typealias InflateEnd = @convention(c) (z_streamp?) -> Int32
+    typealias DeflateInit2 = @convention(c) (z_streamp?, Int32, Int32, Int32, Int32, Int32, UnsafePointer<CChar>?, Int32) -> Int32
 
     let inflateInit2: InflateInit2
     let inflate: Inflate
     let inflateEnd: InflateEnd
     let inflateReset: InflateEnd
+    let deflateInit2: DeflateInit2
+    let deflate: Inflate
+    let deflateEnd: InflateEnd
 
     static let shared: ZlibFunctions? = {
         for name in ["libz.so.1", "libz.so", "libz.dylib"] {
             guard let handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL) else { continue }
             guard let initSymbol = dlsym(handle, "inflateInit2_"), let inflateSymbol = dlsym(handle, "inflate"),
-                  let endSymbol = dlsym(handle, "inflateEnd"), let resetSymbol = dlsym(handle, "inflateReset")
+                  let endSymbol = dlsym(handle, "inflateEnd"), let resetSymbol = dlsym(handle, "inflateReset"),
+                  let deflateInitSymbol = dlsym(handle, "deflateInit2_"), let deflateSymbol = dlsym(handle, "deflate"),
+                  let deflateEndSymbol = dlsym(handle, "deflateEnd")
             else { continue }
             return ZlibFunctions(
                 inflateInit2: unsafeBitCast(initSymbol, to: InflateInit2.self),
                 inflate: unsafeBitCast(inflateSymbol, to: Inflate.self),
                 inflateEnd: unsafeBitCast(endSymbol, to: InflateEnd.self),
-                inflateReset: unsafeBitCast(resetSymbol, to: InflateEnd.self))
+                inflateReset: unsafeBitCast(resetSymbol, to: InflateEnd.self),
+                deflateInit2: unsafeBitCast(deflateInitSymbol, to: DeflateInit2.self),
+                deflate: unsafeBitCast(deflateSymbol, to: Inflate.self),
+                deflateEnd: unsafeBitCast(deflateEndSymbol, to: InflateEnd.self))
         }
         return nil
     }()
@@ -157,5 +166,28 @@ enum Gzip {
         _ = try outcome.get()
         guard inflater.atMemberBoundary else { throw .corrupt("compressed data ends early") }
         return output
+    }
+
+    /// One gzip member holding `bytes` (for tests and fixtures; khabar only ever reads gzip).
+    static func compress(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let zlib = ZlibFunctions.shared else { return nil }
+        var stream = z_stream()
+        // 15 + 16: a 32 KiB window with a gzip header; 8: default memory level.
+        guard zlib.deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                                ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { _ = zlib.deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 1000 + 64)
+        var input = bytes
+        let status = input.withUnsafeMutableBufferPointer { inputBuffer in
+            output.withUnsafeMutableBufferPointer { outputBuffer -> Int32 in
+                stream.next_in = inputBuffer.baseAddress
+                stream.avail_in = uInt(inputBuffer.count)
+                stream.next_out = outputBuffer.baseAddress
+                stream.avail_out = uInt(outputBuffer.count)
+                return zlib.deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        return Array(output[0..<Int(stream.total_out)])
     }
 }
