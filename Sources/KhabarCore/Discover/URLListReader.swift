@@ -14,6 +14,7 @@ public enum URLListReader {
         var urls: [Line] = []
         var rejected: [Line] = []
         var number = 0
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
             guard let line = DiscoveryInput.trimmed(String(rawLine)), !line.hasPrefix("#") else { continue }
@@ -31,8 +32,6 @@ public enum URLListReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DiscoveryError(source: path, reason: .unreadableFile("missing or unreadable"))
         }
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        return read(String(decoding: bytes, as: UTF8.self))
+        return read(String(decoding: data, as: UTF8.self))
     }
 }
