@@ -149,13 +149,15 @@ private struct SitemapBuilder {
     var entry = SitemapEntry(url: "")
     var capture: (field: Field, depth: Int, text: String)?
 
+    /// The sitemap's own URL when absolute: the base for relative `<loc>`s.
+    let documentBase: String?
+
     init(url: String, depth: Int, limits: SitemapParser.Limits) {
         self.url = url
         self.limits = limits
         sitemap = Sitemap(kind: .urlSet, depth: depth)
+        documentBase = URLReference.resolve(url, against: nil) != nil ? url : nil
     }
-
-    var documentBase: String? { URLReference.resolve(url, against: nil) != nil ? url : nil }
 
     mutating func read(_ reader: SecureXMLReader) throws(DiscoveryError) {
         var sawRoot = false

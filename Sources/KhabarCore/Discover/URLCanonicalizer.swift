@@ -80,9 +80,9 @@ public struct URLCanonicalizer: Sendable {
     private static func canonicalAuthority(_ authority: Substring, scheme: String) -> String? {
         var hostAndPort = authority
         var userInfo = ""
-        if let at = authority.lastIndex(of: "@") {
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
             userInfo = normalizePercentEncoding(authority[..<at], keeping: userInfoCharacters) + "@"
-            hostAndPort = authority[authority.index(after: at)...]
+            hostAndPort = authority[authority.utf8.index(after: at)...]
         }
         var rawHost = hostAndPort
         var port: Substring = ""
@@ -96,9 +96,9 @@ public struct URLCanonicalizer: Sendable {
                 port = after.dropFirst()
             }
             guard rawHost.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
-        } else if let colon = hostAndPort.lastIndex(of: ":") {
+        } else if let colon = hostAndPort.utf8.lastIndex(of: UInt8(ascii: ":")) {
             rawHost = hostAndPort[..<colon]
-            port = hostAndPort[hostAndPort.index(after: colon)...]
+            port = hostAndPort[hostAndPort.utf8.index(after: colon)...]
         }
         guard port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         var portSuffix = ""
@@ -119,7 +119,7 @@ public struct URLCanonicalizer: Sendable {
 
     /// Lower-cased, percent-decoded, trailing dots dropped and non-ASCII labels in Punycode.
     static func canonicalHostName(_ rawHost: Substring) -> String? {
-        let decoded = rawHost.contains("%") ? percentDecodedText(rawHost) : String(rawHost)
+        let decoded = rawHost.utf8.contains(UInt8(ascii: "%")) ? percentDecodedText(rawHost) : String(rawHost)
         // Ideographic and full-width full stops separate labels too (UTS #46).
         var labels = decoded.split(omittingEmptySubsequences: false) { $0 == "." || $0 == "\u{3002}" || $0 == "\u{FF0E}" || $0 == "\u{FF61}" }
         while labels.count > 1, labels.last?.isEmpty == true { labels.removeLast() }
@@ -220,7 +220,7 @@ public struct URLCanonicalizer: Sendable {
 
     /// Every `%XX` decoded; invalid UTF-8 becomes U+FFFD.
     static func percentDecodedText(_ text: some StringProtocol) -> String {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)

@@ -17,21 +17,22 @@ struct URLReference: Sendable, Equatable {
         authority = nil
         query = nil
         fragment = nil
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = rest[rest.index(after: hash)...]
+        // Delimiters are ASCII, so searching the UTF-8 view finds them without grapheme breaking.
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = rest[rest.utf8.index(after: hash)...]
             rest = rest[..<hash]
         }
-        if let question = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: question)...]
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[rest.utf8.index(after: question)...]
             rest = rest[..<question]
         }
-        if let colon = rest.firstIndex(of: ":"), Self.isScheme(rest[..<colon]) {
+        if let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")), Self.isScheme(rest[..<colon]) {
             scheme = rest[..<colon]
-            rest = rest[rest.index(after: colon)...]
+            rest = rest[rest.utf8.index(after: colon)...]
         }
-        if rest.hasPrefix("//") {
-            let afterSlashes = rest.index(rest.startIndex, offsetBy: 2)
-            let authorityEnd = rest[afterSlashes...].firstIndex(of: "/") ?? rest.endIndex
+        if rest.utf8.starts(with: "//".utf8) {
+            let afterSlashes = rest.utf8.index(rest.startIndex, offsetBy: 2)
+            let authorityEnd = rest.utf8[afterSlashes...].firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
             authority = rest[afterSlashes..<authorityEnd]
             rest = rest[authorityEnd...]
         }
@@ -109,7 +110,7 @@ struct URLReference: Sendable, Equatable {
 
     /// RFC 3986 §5.2.4, on whole segments.
     static func removeDotSegments(_ path: Substring) -> String {
-        guard path.contains(".") else { return String(path) }
+        guard hasDotSegment(path) else { return String(path) }
         let isAbsolute = path.hasPrefix("/")
         var segments = path.split(separator: "/", omittingEmptySubsequences: false)
         if isAbsolute { segments.removeFirst() }
@@ -133,9 +134,35 @@ struct URLReference: Sendable, Equatable {
         return result
     }
 
+    /// Whether a segment of `path` is `.` or `..`.
+    private static func hasDotSegment(_ path: Substring) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "/")
+        var segmentStartsWithDot = false
+        var segmentLength = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if segmentStartsWithDot && segmentLength <= 2 { return true }
+                segmentStartsWithDot = false
+                segmentLength = 0
+            } else {
+                if previous == UInt8(ascii: "/") { segmentStartsWithDot = byte == UInt8(ascii: ".") }
+                if segmentStartsWithDot && byte != UInt8(ascii: ".") { segmentStartsWithDot = false }
+                segmentLength += 1
+            }
+            previous = byte
+        }
+        return segmentStartsWithDot && segmentLength <= 2
+    }
+
     /// Trimmed of surrounding whitespace, with tabs and line breaks inside removed and, for
     /// http(s), backslashes before the query read as slashes (as browsers do).
     static func cleanedReference(_ reference: String) -> String {
+        // Most references need nothing: ASCII, non-blank ends, no tab, line break or backslash.
+        let utf8 = reference.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80,
+           !utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x5C }) {
+            return reference
+        }
         var text = Substring(reference)
         while let first = text.unicodeScalars.first, isWhitespace(first) { text.unicodeScalars.removeFirst() }
         while let last = text.unicodeScalars.last, isWhitespace(last) { text.unicodeScalars.removeLast() }
