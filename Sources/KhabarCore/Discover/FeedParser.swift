@@ -90,8 +90,26 @@ enum DiscoveryInput {
     /// `text` trimmed of whitespace, or nil when nothing is left.
     static func trimmed(_ text: String?) -> String? {
         guard let text else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmingWhitespace(text)
         return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Trims Unicode whitespace (and BOM, zero-width space) from both ends. Foundation's
+    /// `trimmingCharacters(in:)` goes through UTF-16 on Linux and dominated parse time.
+    static func trimmingWhitespace(_ text: some StringProtocol) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !isTrimmable(first) && !isTrimmable(last) { return String(text) }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isTrimmable(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isTrimmable(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(text[start..<end])
+    }
+
+    private static func isTrimmable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return scalar.value <= 0x20 }
+        return scalar.value == 0xFEFF || scalar.value == 0x200B || scalar.properties.isWhitespace
     }
 }
 

@@ -207,13 +207,13 @@ public final class WARCReader {
         var fields: [HTTPHeader] = []
         for line in lines {
             if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
-                fields[fields.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+                fields[fields.count - 1].value += " " + DiscoveryInput.trimmingWhitespace(line)
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields.append(HTTPHeader(
-                name: line[..<colon].trimmingCharacters(in: .whitespaces),
-                value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                name: DiscoveryInput.trimmingWhitespace(line[..<colon]),
+                value: DiscoveryInput.trimmingWhitespace(line[line.index(after: colon)...])))
         }
         return fields
     }
