@@ -13,6 +13,10 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
+/* zlib's types and constants for gzip sitemaps and WARC.gz. The module links only xml2, so the
+   inflate functions are looked up at run time (Discover/Zlib.swift); libz is loaded already as
+   a dependency of libxml2. */
+#include <zlib.h>
 
 /* libxml2 frees strings it allocated with xmlFree, a function pointer Swift cannot call directly. */
 static inline void khabar_xml_free(void *pointer) { xmlFree(pointer); }
@@ -21,5 +25,13 @@ static inline void khabar_xml_free(void *pointer) { xmlFree(pointer); }
 static inline void khabar_xml_silent_structured(void *user, xmlErrorPtr error) { (void)user; (void)error; }
 static inline void khabar_xml_silence_errors(void) {
     xmlSetStructuredErrorFunc(NULL, khabar_xml_silent_structured);
+}
+/* An external entity or DTD is never fetched, whatever a document asks for (XXE). */
+static inline xmlParserInputPtr khabar_xml_refuse_external_entity(const char *url, const char *id, xmlParserCtxtPtr context) {
+    (void)url; (void)id; (void)context;
+    return NULL;
+}
+static inline void khabar_xml_refuse_external_entities(void) {
+    xmlSetExternalEntityLoader(khabar_xml_refuse_external_entity);
 }
 #endif

@@ -1,0 +1,284 @@
+internal import Foundation
+
+/// A page listed in a `<urlset>` sitemap.
+public struct SitemapEntry: Sendable, Equatable {
+    /// `<loc>`, absolute.
+    public var url: String
+    public var lastModified: NewsDate?
+    public var lastModifiedText: String?
+    /// Google News extension (`<news:news>`), present for news sitemaps.
+    public var news: NewsInfo?
+
+    public struct NewsInfo: Sendable, Equatable {
+        public var publicationName: String?
+        public var language: String?
+        public var title: String?
+        public var publicationDate: NewsDate?
+        public var publicationDateText: String?
+        public var keywords: String?
+
+        public init() {}
+    }
+
+    public init(url: String) {
+        self.url = url
+    }
+}
+
+/// A child sitemap listed in a `<sitemapindex>`.
+public struct SitemapIndexEntry: Sendable, Equatable {
+    public var url: String
+    public var lastModified: NewsDate?
+    public var lastModifiedText: String?
+    /// The index depth to pass when parsing this child: the parent's depth plus one.
+    public var depth: Int
+
+    public init(url: String, depth: Int) {
+        self.url = url
+        self.depth = depth
+    }
+}
+
+/// A parsed sitemap file: either pages (`urlset`) or child sitemaps (`sitemapindex`).
+public struct Sitemap: Sendable, Equatable {
+    public enum Kind: Sendable { case urlSet, index }
+
+    public var kind: Kind
+    public var entries: [SitemapEntry] = []
+    public var sitemaps: [SitemapIndexEntry] = []
+    /// The index depth this file was parsed at (0 for a sitemap found directly).
+    public var depth: Int
+    /// The file had more entries than `SitemapParser.Limits.maxEntries`; the rest were not read.
+    public var isTruncated = false
+    /// The bytes were gzip-compressed.
+    public var wasCompressed = false
+    public var hadMarkupErrors = false
+}
+
+/// Reads sitemaps (sitemaps.org 0.9, Google News and `.xml.gz`) and `Sitemap:` lines of
+/// robots.txt. Fetching children of an index is the caller's job; `depth` keeps its count.
+public struct SitemapParser: Sendable {
+    public struct Limits: Sendable {
+        /// Entries read per file; the protocol allows 50,000.
+        public var maxEntries: Int
+        /// Decompressed size of a `.gz` file; the protocol allows 50 MB uncompressed.
+        public var maxInflatedBytes: Int
+        /// Deepest index-in-index nesting parsed; an index at a deeper level is an error.
+        public var maxIndexDepth: Int
+
+        public init(maxEntries: Int = 50_000, maxInflatedBytes: Int = 50 * 1024 * 1024, maxIndexDepth: Int = 3) {
+            self.maxEntries = maxEntries
+            self.maxInflatedBytes = maxInflatedBytes
+            self.maxIndexDepth = maxIndexDepth
+        }
+    }
+
+    public var limits: Limits
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    /// - Parameters:
+    ///   - bytes: the file as fetched, gzip-compressed or not (detected from the bytes).
+    ///   - url: the sitemap's address: names it in errors and resolves relative `<loc>`s.
+    ///   - depth: 0 for a sitemap found directly; a child's `SitemapIndexEntry.depth`.
+    public func parse(_ bytes: [UInt8], url: String, depth: Int = 0) throws(DiscoveryError) -> Sitemap {
+        var document = bytes
+        let compressed = Gzip.hasMagic(bytes)
+        if compressed {
+            do {
+                document = try Gzip.decompress(bytes, limit: limits.maxInflatedBytes)
+            } catch {
+                switch error {
+                case .limitExceeded:
+                    throw DiscoveryError(source: url, reason: .inflatedSizeLimitExceeded(limit: limits.maxInflatedBytes))
+                case .corrupt(let message):
+                    throw DiscoveryError(source: url, reason: .corruptCompressedData(message))
+                case .zlibUnavailable:
+                    throw DiscoveryError(source: url, reason: .corruptCompressedData("zlib could not be loaded"))
+                }
+            }
+        }
+        guard DiscoveryInput.firstSignificantByte(document) != nil else { throw DiscoveryError(source: url, reason: .empty) }
+        let utf8 = DiscoveryInput.utf8Document(document, declaredCharset: nil)
+        return try SecureXMLReader.parse(utf8: utf8, source: url) { reader throws(DiscoveryError) in
+            var builder = SitemapBuilder(url: url, depth: depth, limits: limits)
+            try builder.read(reader)
+            var sitemap = builder.sitemap
+            sitemap.wasCompressed = compressed
+            sitemap.hadMarkupErrors = reader.hadErrors
+            return sitemap
+        }
+    }
+
+    /// The sitemap URLs of `Sitemap:` lines in a robots.txt (any case, any group), absolute,
+    /// without duplicates, in order.
+    public static func sitemapURLs(inRobotsTxt text: String, robotsURL: String? = nil) -> [String] {
+        var found: [String] = []
+        var seen = Set<String>()
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
+            guard let colon = trimmed.firstIndex(of: ":"),
+                  trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "sitemap"
+            else { continue }
+            var value = trimmed[trimmed.index(after: colon)...]
+            // A comment starts at `#` after whitespace; a `#` inside a URL is a fragment.
+            if let comment = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") { value = value[..<comment.lowerBound] }
+            guard let raw = DiscoveryInput.trimmed(String(value)),
+                  let absolute = URLReference.resolve(raw, against: robotsURL),
+                  absolute.lowercased().hasPrefix("http"), seen.insert(absolute).inserted
+            else { continue }
+            found.append(absolute)
+        }
+        return found
+    }
+}
+
+private enum SitemapNamespace {
+    static let news = "http://www.google.com/schemas/sitemap-news/0.9"
+}
+
+private struct SitemapBuilder {
+    enum Field { case loc, lastmod, newsName, newsLanguage, newsTitle, newsDate, newsKeywords }
+
+    let url: String
+    let limits: SitemapParser.Limits
+    var sitemap: Sitemap
+    var entryDepth: Int?
+    var entry = SitemapEntry(url: "")
+    var capture: (field: Field, depth: Int, text: String)?
+
+    /// The sitemap's own URL when absolute: the base for relative `<loc>`s.
+    let documentBase: String?
+
+    init(url: String, depth: Int, limits: SitemapParser.Limits) {
+        self.url = url
+        self.limits = limits
+        sitemap = Sitemap(kind: .urlSet, depth: depth)
+        documentBase = URLReference.resolve(url, against: nil) != nil ? url : nil
+    }
+
+    mutating func read(_ reader: SecureXMLReader) throws(DiscoveryError) {
+        var sawRoot = false
+        while try reader.read() {
+            guard let type = reader.nodeType else { continue }
+            switch type {
+            case .element:
+                if !sawRoot {
+                    sawRoot = true
+                    try recognizeRoot(reader.localName)
+                    continue
+                }
+                guard !reader.isEmptyElement else { continue }
+                let depth = reader.depth
+                if entryDepth == nil {
+                    // <url> or <sitemap> directly under the root.
+                    guard depth == 1 else { continue }
+                    let isEntry = sitemap.kind == .urlSet ? reader.localNameIs("url") : reader.localNameIs("sitemap")
+                    guard isEntry else { continue }
+                    if sitemap.entries.count + sitemap.sitemaps.count >= limits.maxEntries {
+                        sitemap.isTruncated = true
+                        return
+                    }
+                    entryDepth = depth
+                    entry = SitemapEntry(url: "")
+                } else if capture == nil {
+                    beginField(reader, depth: depth)
+                }
+            case .endElement:
+                let depth = reader.depth
+                if let open = capture, open.depth == depth {
+                    capture = nil
+                    store(open.field, open.text)
+                } else if entryDepth == depth {
+                    entryDepth = nil
+                    finishEntry()
+                }
+            case .text, .cdata, .significantWhitespace:
+                if capture != nil, let value = reader.value { capture!.text += value }
+            default:
+                continue
+            }
+        }
+        // Broken markup that ends inside an entry still gives it.
+        if entryDepth != nil { finishEntry() }
+    }
+
+    private mutating func recognizeRoot(_ name: String) throws(DiscoveryError) {
+        switch name {
+        case "urlset": sitemap.kind = .urlSet
+        case "sitemapindex":
+            sitemap.kind = .index
+            if sitemap.depth >= limits.maxIndexDepth {
+                throw DiscoveryError(source: url, reason: .sitemapIndexTooDeep(depth: sitemap.depth, limit: limits.maxIndexDepth))
+            }
+        default:
+            throw DiscoveryError(source: url, reason: .unrecognizedFormat(found: "<\(name)> root element"))
+        }
+    }
+
+    private mutating func beginField(_ reader: SecureXMLReader, depth: Int) {
+        let field: Field
+        if reader.localNameIs("loc") {
+            field = .loc
+        } else if reader.localNameIs("lastmod") {
+            field = .lastmod
+        } else if reader.localNameIs("publication_date") {
+            field = .newsDate
+        } else if reader.localNameIs("title") {
+            field = .newsTitle
+        } else if reader.localNameIs("name") {
+            field = .newsName
+        } else if reader.localNameIs("language") {
+            field = .newsLanguage
+        } else if reader.localNameIs("keywords") {
+            field = .newsKeywords
+        } else {
+            return
+        }
+        // <image:loc> and <video:title> share local names with the fields above.
+        if field != .loc && field != .lastmod && reader.namespaceURI != SitemapNamespace.news { return }
+        if field == .loc && depth != entryDepth! + 1 { return }
+        capture = (field, depth, "")
+    }
+
+    private mutating func store(_ field: Field, _ text: String) {
+        guard let value = DiscoveryInput.trimmed(text) else { return }
+        switch field {
+        case .loc: if entry.url.isEmpty { entry.url = value }
+        case .lastmod:
+            entry.lastModifiedText = value
+            entry.lastModified = NewsDateParser.parse(value)
+        case .newsName: news { $0.publicationName = value }
+        case .newsLanguage: news { $0.language = value }
+        case .newsTitle: news { $0.title = value }
+        case .newsKeywords: news { $0.keywords = value }
+        case .newsDate:
+            news {
+                $0.publicationDateText = value
+                $0.publicationDate = NewsDateParser.parse(value)
+            }
+        }
+    }
+
+    private mutating func news(_ update: (inout SitemapEntry.NewsInfo) -> Void) {
+        var info = entry.news ?? SitemapEntry.NewsInfo()
+        update(&info)
+        entry.news = info
+    }
+
+    private mutating func finishEntry() {
+        guard !entry.url.isEmpty, let absolute = URLReference.resolve(entry.url, against: documentBase) else { return }
+        switch sitemap.kind {
+        case .urlSet:
+            entry.url = absolute
+            sitemap.entries.append(entry)
+        case .index:
+            var child = SitemapIndexEntry(url: absolute, depth: sitemap.depth + 1)
+            child.lastModified = entry.lastModified
+            child.lastModifiedText = entry.lastModifiedText
+            sitemap.sitemaps.append(child)
+        }
+    }
+}
