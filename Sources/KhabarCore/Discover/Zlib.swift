@@ -1,12 +1,6 @@
-internal import CLibXML2
-internal import Glibc
+internal import CZlib
 
-/// zlib's inflate functions, looked up at run time.
-///
-/// The CLibXML2 module links only `-lxml2`, and the linker does not resolve symbols of a library
-/// that is only a dependency of another one. libz is in the process already (libxml2 needs it),
-/// so `dlopen` just hands back its handle. Once the package links zlib itself, these become
-/// direct calls.
+/// zlib's functions, bound once: the inflater and `Gzip` call through these.
 struct ZlibFunctions: @unchecked Sendable {
     typealias InflateInit2 = @convention(c) (z_streamp?, Int32, UnsafePointer<CChar>?, Int32) -> Int32
     typealias Inflate = @convention(c) (z_streamp?, Int32) -> Int32
@@ -21,25 +15,15 @@ struct ZlibFunctions: @unchecked Sendable {
     let deflate: Inflate
     let deflateEnd: InflateEnd
 
-    static let shared: ZlibFunctions? = {
-        for name in ["libz.so.1", "libz.so", "libz.dylib"] {
-            guard let handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL) else { continue }
-            guard let initSymbol = dlsym(handle, "inflateInit2_"), let inflateSymbol = dlsym(handle, "inflate"),
-                  let endSymbol = dlsym(handle, "inflateEnd"), let resetSymbol = dlsym(handle, "inflateReset"),
-                  let deflateInitSymbol = dlsym(handle, "deflateInit2_"), let deflateSymbol = dlsym(handle, "deflate"),
-                  let deflateEndSymbol = dlsym(handle, "deflateEnd")
-            else { continue }
-            return ZlibFunctions(
-                inflateInit2: unsafeBitCast(initSymbol, to: InflateInit2.self),
-                inflate: unsafeBitCast(inflateSymbol, to: Inflate.self),
-                inflateEnd: unsafeBitCast(endSymbol, to: InflateEnd.self),
-                inflateReset: unsafeBitCast(resetSymbol, to: InflateEnd.self),
-                deflateInit2: unsafeBitCast(deflateInitSymbol, to: DeflateInit2.self),
-                deflate: unsafeBitCast(deflateSymbol, to: Inflate.self),
-                deflateEnd: unsafeBitCast(deflateEndSymbol, to: InflateEnd.self))
-        }
-        return nil
-    }()
+    /// Always available: the package links zlib (the `CZlib` target).
+    static let shared: ZlibFunctions? = ZlibFunctions(
+        inflateInit2: { inflateInit2_($0, $1, $2, $3) },
+        inflate: { CZlib.inflate($0, $1) },
+        inflateEnd: { CZlib.inflateEnd($0) },
+        inflateReset: { CZlib.inflateReset($0) },
+        deflateInit2: { deflateInit2_($0, $1, $2, $3, $4, $5, $6, $7) },
+        deflate: { CZlib.deflate($0, $1) },
+        deflateEnd: { CZlib.deflateEnd($0) })
 }
 
 /// An incremental zlib inflater for gzip (one or more members), zlib or raw deflate data.

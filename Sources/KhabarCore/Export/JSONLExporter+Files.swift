@@ -222,39 +222,3 @@ final class GzipDeflater {
         }
     }
 }
-
-/// gzip decompression, for reading finished `.jsonl.gz` files back (tests, verification tools).
-package enum Gzip {
-    package static func decompress(_ compressed: [UInt8]) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        let initStatus = khabar_inflate_init2(stream, 15 + 16)
-        guard initStatus == Z_OK else { throw ExportError.compression(status: initStatus) }
-        defer { inflateEnd(stream) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        try compressed.withUnsafeBufferPointer { source in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-            stream.pointee.avail_in = UInt32(source.count)
-            while true {
-                let (status, produced) = chunk.withUnsafeMutableBufferPointer { target in
-                    stream.pointee.next_out = target.baseAddress
-                    stream.pointee.avail_out = UInt32(target.count)
-                    let status = inflate(stream, Z_NO_FLUSH)
-                    return (status, target.count - Int(stream.pointee.avail_out))
-                }
-                output.append(contentsOf: chunk[0..<produced])
-                if status == Z_STREAM_END { return }
-                // A truncated stream stops making progress before its end: an error, not EOF.
-                guard status == Z_OK, produced > 0 || stream.pointee.avail_in > 0 else {
-                    throw ExportError.compression(status: status == Z_OK ? Z_BUF_ERROR : status)
-                }
-            }
-        }
-        return output
-    }
-}
