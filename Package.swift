@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "KhabarCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import KhabarCore
+import Logging
 
 @main
 struct Khabar: AsyncParsableCommand {
@@ -9,9 +12,26 @@ struct Khabar: AsyncParsableCommand {
         subcommands: [
             ExtractCommand.self,
             CleanCommand.self,
+            BackfillCommand.self,
             ValidateCommand.self,
             FetchBenchCommand.self,
             NormalizeBenchCommand.self,
         ]
     )
+
+    static func main() async {
+        // Logs go to standard error: journald-friendly under systemd, timestamped on a terminal.
+        let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["KHABAR_LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { ConsoleLogHandler(label: $0, level: level) }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -42,10 +42,11 @@ final class CollectingSink: ArticleSink, Sendable {
         self.onWrite = onWrite
     }
 
-    func write(_ record: ArticleRecord) async throws {
+    func write(_ record: ArticleRecord) async throws -> Bool {
         onWrite()
         if delay > .zero { try await Task.sleep(for: delay) }
         records.withLock { $0.append(record) }
+        return true
     }
 
     func finish() async throws {

@@ -9,11 +9,28 @@ public struct CrawlItem: Sendable, Equatable {
     public var canonicalURL: String
     /// The configured source's name, or the backfill input.
     public var source: String
+    /// The page's bytes when they come with the item (a WARC record): nothing to fetch.
+    public var prefetched: Prefetched?
 
-    public init(url: String, canonicalURL: String, source: String) {
+    public struct Prefetched: Sendable, Equatable {
+        public var finalURL: String
+        public var body: [UInt8]
+        public var charset: String?
+        public var fetchedAt: Date
+
+        public init(finalURL: String, body: [UInt8], charset: String?, fetchedAt: Date) {
+            self.finalURL = finalURL
+            self.body = body
+            self.charset = charset
+            self.fetchedAt = fetchedAt
+        }
+    }
+
+    public init(url: String, canonicalURL: String, source: String, prefetched: Prefetched? = nil) {
         self.url = url
         self.canonicalURL = canonicalURL
         self.source = source
+        self.prefetched = prefetched
     }
 }
 
@@ -60,7 +77,9 @@ public protocol DuplicateJudge: Sendable {
 /// Stage 5: where records end up. Writes may wait (backpressure); `finish` flushes, syncs and
 /// commits everything written.
 public protocol ArticleSink: Sendable {
-    func write(_ record: ArticleRecord) async throws
+    /// Writes `record`; `false` when the sink already holds its canonical URL (an alias of an
+    /// article written before) and left it out.
+    func write(_ record: ArticleRecord) async throws -> Bool
     func finish() async throws
 }
 
@@ -157,14 +176,28 @@ public struct Pipeline: Sendable {
                         continue
                     }
                     if judged.duplicateOf != nil { counters.add(.duplicatesFlagged) }
-                    try await sink.write(judged)
-                    counters.add(.exported)
+                    if try await sink.write(judged) {
+                        counters.add(.exported)
+                    } else {
+                        counters.add(.sameCanonicalURL)
+                    }
                 }
                 try await sink.finish()
             }
             try await group.waitForAll()
         }
         return counters.snapshot()
+    }
+
+    /// The page's own `<link rel=canonical>` names the article when it stays on the same host
+    /// (a site's alias and tracking variants collapse into one); a canonical pointing elsewhere
+    /// (syndication partners) is not trusted.
+    static func preferredCanonicalURL(item: String, page: String?) -> String {
+        guard let page, let canonical = URLCanonicalizer().canonicalize(page),
+              let pageHost = URL(string: canonical)?.host?.lowercased(), let itemHost = URL(string: item)?.host?.lowercased(),
+              pageHost == itemHost
+        else { return item }
+        return canonical
     }
 
     /// `count` workers take from `input` and send what `transform` makes to `output`, which is
@@ -202,7 +235,7 @@ public struct Pipeline: Sendable {
             counters.add(.filtered)
             return nil
         }
-        let canonicalURL = document.item.canonicalURL
+        let canonicalURL = Self.preferredCanonicalURL(item: document.item.canonicalURL, page: article.canonicalURL)
         return ArticleRecord(
             id: ArticleIdentity.id(canonicalURL: canonicalURL), url: document.item.url,
             canonicalURL: canonicalURL, source: document.item.source,

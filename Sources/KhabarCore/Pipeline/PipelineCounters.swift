@@ -15,6 +15,8 @@ public final class PipelineCounters: Sendable {
         case duplicatesFlagged = "duplicates_flagged"
         case duplicatesDropped = "duplicates_dropped"
         case exported
+        /// Left out by the sink: an alias of an article already written (same canonical URL).
+        case sameCanonicalURL = "same_canonical_url"
     }
 
     public enum Stage: String, Sendable, CaseIterable {

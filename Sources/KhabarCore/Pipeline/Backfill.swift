@@ -1,0 +1,156 @@
+public import AsyncAlgorithms
+public import Foundation
+public import Logging
+internal import Synchronization
+
+/// What a backfill reads: feeds and sitemaps to fetch, and inputs that need no fetching.
+public struct BackfillInputs: Sendable {
+    public var feeds: [String] = []
+    public var sitemaps: [String] = []
+    public var urlFiles: [String] = []
+    public var warcFiles: [String] = []
+    /// Sitemap entries dated outside `since..<until` (news publication date, `lastmod`, or a
+    /// date in the URL) are skipped; undated entries are kept.
+    public var since: Date?
+    public var until: Date?
+
+    public init() {}
+
+    public var isEmpty: Bool { feeds.isEmpty && sitemaps.isEmpty && urlFiles.isEmpty && warcFiles.isEmpty }
+}
+
+/// Turns backfill inputs into crawl items: fetches feeds and sitemaps (following sitemap
+/// indexes), reads URL lists and WARC files, and hands on each canonical URL once.
+public final class BackfillDiscovery: Sendable {
+    let fetcher: CurlFetcher
+    let logger: Logger
+    let canonicalizer = URLCanonicalizer()
+    let sitemapParser = SitemapParser()
+    private let seen = Mutex<Set<String>>([])
+    private let failures = Mutex<[String]>([])
+
+    public init(fetcher: CurlFetcher, logger: Logger) {
+        self.fetcher = fetcher
+        self.logger = logger
+    }
+
+    /// Problems met while discovering (a feed that could not be fetched or parsed…), each
+    /// naming the input and the reason.
+    public var problems: [String] { failures.withLock { $0 } }
+
+    /// Sends every discovered item to `output`, then finishes it.
+    public func discover(_ inputs: BackfillInputs, into output: AsyncChannel<CrawlItem>) async {
+        defer { output.finish() }
+        for feed in inputs.feeds {
+            await discoverFeed(feed, into: output)
+        }
+        for sitemap in inputs.sitemaps {
+            await discoverSitemap(sitemap, depth: 0, inputs: inputs, into: output)
+        }
+        for file in inputs.urlFiles {
+            do {
+                let (urls, rejected) = try URLListReader.read(contentsOf: file)
+                for line in rejected { problem("\(file):\(line.number): not a URL: \(line.url)") }
+                for line in urls { await offer(line.url, source: file, into: output) }
+            } catch {
+                problem("\(file): \(error)")
+            }
+        }
+        for file in inputs.warcFiles {
+            await discoverWARC(file, into: output)
+        }
+    }
+
+    func discoverFeed(_ url: String, into output: AsyncChannel<CrawlItem>) async {
+        guard let bytes = await fetchDocument(url, kind: "feed") else { return }
+        do {
+            let feed = try FeedParser().parse(bytes.body, url: bytes.finalURL, declaredCharset: bytes.charset)
+            for item in feed.items {
+                if let link = item.link { await offer(link, source: url, into: output) }
+            }
+        } catch {
+            problem("\(url): \(error)")
+        }
+    }
+
+    func discoverSitemap(_ url: String, depth: Int, inputs: BackfillInputs, into output: AsyncChannel<CrawlItem>) async {
+        guard let bytes = await fetchDocument(url, kind: "sitemap") else { return }
+        let sitemap: Sitemap
+        do {
+            sitemap = try sitemapParser.parse(bytes.body, url: bytes.finalURL, depth: depth)
+        } catch {
+            problem("\(url): \(error)")
+            return
+        }
+        if sitemap.isTruncated { problem("\(url): more entries than the sitemap limit; the rest were not read") }
+        for child in sitemap.sitemaps {
+            // A child sitemap last changed before `since` holds nothing newer.
+            if let since = inputs.since, let modified = child.lastModified.flatMap(Self.date), modified < since { continue }
+            guard child.depth <= sitemapParser.limits.maxIndexDepth else {
+                problem("\(child.url): sitemap index nested deeper than \(sitemapParser.limits.maxIndexDepth)")
+                continue
+            }
+            await discoverSitemap(child.url, depth: child.depth, inputs: inputs, into: output)
+        }
+        for entry in sitemap.entries {
+            let dated = entry.news?.publicationDate ?? entry.lastModified ?? FrameworkStateReader.dateInURL(entry.url).flatMap { NewsDateParser.parse($0) }
+            if let date = dated.flatMap(Self.date) {
+                if let since = inputs.since, date < since { continue }
+                if let until = inputs.until, date >= until { continue }
+            }
+            await offer(entry.url, source: url, into: output)
+        }
+    }
+
+    func discoverWARC(_ file: String, into output: AsyncChannel<CrawlItem>) async {
+        do {
+            let reader = try WARCReader(path: file)
+            while let response = try reader.next() {
+                guard (200..<300).contains(response.httpStatus), let canonical = canonicalizer.canonicalize(response.targetURI) else { continue }
+                guard seen.withLock({ $0.insert(canonical).inserted }) else { continue }
+                let prefetched = CrawlItem.Prefetched(finalURL: response.targetURI, body: response.body, charset: response.charset, fetchedAt: response.date.flatMap { NewsDateParser.parse($0) }.flatMap(Self.date) ?? Date())
+                await output.send(CrawlItem(url: response.targetURI, canonicalURL: canonical, source: file, prefetched: prefetched))
+            }
+        } catch {
+            problem("\(file): \(error)")
+        }
+    }
+
+    /// Sends `url` on unless this run has seen its canonical form already.
+    func offer(_ url: String, source: String, into output: AsyncChannel<CrawlItem>) async {
+        guard let canonical = canonicalizer.canonicalize(url) else {
+            problem("\(source): not an http(s) URL: \(LogExcerpt.escaped(url))")
+            return
+        }
+        guard seen.withLock({ $0.insert(canonical).inserted }) else { return }
+        await output.send(CrawlItem(url: url, canonicalURL: canonical, source: source))
+    }
+
+    /// Fetches a feed or sitemap; `nil` (with the reason recorded) when it cannot be had, or
+    /// when the server says it has not changed since the last run.
+    func fetchDocument(_ url: String, kind: String) async -> (body: [UInt8], finalURL: String, charset: String?)? {
+        do {
+            switch try await fetcher.fetch(url) {
+            case .fetched(let page):
+                return (page.body, page.finalURL, page.charset)
+            case .notModified:
+                logger.info("unchanged since the last run", metadata: ["kind": "\(kind)", "url": "\(url)"])
+                return nil
+            }
+        } catch {
+            problem("\(url): \(kind) not fetched: \(error)")
+            return nil
+        }
+    }
+
+    func problem(_ text: String) {
+        logger.warning("\(text)")
+        failures.withLock { $0.append(text) }
+    }
+
+    static func date(_ date: NewsDate) -> Date? {
+        var components = DateComponents(year: date.year, month: date.month, day: date.day, hour: date.hour ?? 0, minute: date.minute ?? 0, second: date.second ?? 0)
+        components.timeZone = TimeZone(secondsFromGMT: (date.utcOffsetMinutes ?? 0) * 60)
+        return Calendar(identifier: .gregorian).date(from: components)
+    }
+}

@@ -1,0 +1,98 @@
+public import Foundation
+internal import Synchronization
+
+/// The fetcher stage over `CurlFetcher`: skips articles the ledger says were exported (so a
+/// resumed run redoes nothing), passes pre-fetched bodies through, and maps outcomes.
+public struct CurlDocumentFetcher: DocumentFetcher {
+    let fetcher: CurlFetcher
+    let ledger: any ExportLedger
+
+    public init(fetcher: CurlFetcher, ledger: any ExportLedger) {
+        self.fetcher = fetcher
+        self.ledger = ledger
+    }
+
+    public func fetch(_ item: CrawlItem) async -> FetchResult {
+        if (try? ledger.isExported(canonicalURL: item.canonicalURL)) == true { return .unchanged }
+        if let prefetched = item.prefetched {
+            return .fetched(FetchedDocument(item: item, finalURL: prefetched.finalURL, body: prefetched.body, charset: prefetched.charset, fetchedAt: prefetched.fetchedAt))
+        }
+        do {
+            // The canonical form: tracking parameters and fragments are not the site's business.
+            switch try await fetcher.fetch(item.canonicalURL) {
+            case .fetched(let page):
+                return .fetched(FetchedDocument(item: item, finalURL: page.finalURL, body: page.body, charset: page.charset, fetchedAt: page.fetchedAt))
+            case .notModified:
+                return .unchanged
+            }
+        } catch let error as FetchError {
+            if case .disallowedByRobots = error { return .skipped(error.description) }
+            return .failed(error.description)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
+
+/// The sink stage over `JSONLExporter`: records go into `.part` files that become finished
+/// `.jsonl` files on rotation and at `finish`.
+public struct ExporterSink: ArticleSink {
+    let exporter: JSONLExporter
+
+    public init(exporter: JSONLExporter) {
+        self.exporter = exporter
+    }
+
+    public func write(_ record: ArticleRecord) async throws -> Bool {
+        try await exporter.append(record) == .appended
+    }
+
+    public func finish() async throws {
+        try await exporter.finishOpenFile()
+    }
+}
+
+/// Validators for conditional GETs of discovery documents (feeds, sitemaps), committed to the
+/// state store only by `commit()`, after what those documents listed has been exported: a run
+/// that dies midway must not leave a validator that would answer the next run "304, nothing
+/// new" for items it never exported. Article pages are not fetched conditionally (an exported
+/// article is skipped before fetching; any other must be fetched in full), but their
+/// validators are kept for later use.
+public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
+    private let store: any URLStateStore
+    private let discoveryURLs: Set<String>
+    private let uncommitted = Mutex<[String: FetchValidators]>([:])
+
+    /// - Parameter discoveryURLs: canonical keys (`CanonicalURL.key(for:)`) of the feeds and
+    ///   sitemaps this run reads conditionally.
+    public init(store: any URLStateStore, discoveryURLs: Set<String>) {
+        self.store = store
+        self.discoveryURLs = discoveryURLs
+    }
+
+    public func validators(for canonicalURL: String) async -> FetchValidators? {
+        guard discoveryURLs.contains(canonicalURL), let state = try? store.urlState(for: canonicalURL),
+              state.etag != nil || state.lastModified != nil
+        else { return nil }
+        return FetchValidators(etag: state.etag, lastModified: state.lastModified)
+    }
+
+    public func store(_ validators: FetchValidators, for canonicalURL: String) async {
+        if discoveryURLs.contains(canonicalURL) {
+            uncommitted.withLock { $0[canonicalURL] = validators }
+        } else {
+            _ = try? store.recordFetch(canonicalURL: canonicalURL, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: Date())
+        }
+    }
+
+    /// Saves the discovery documents' validators for the next run.
+    public func commit() throws {
+        let pending = uncommitted.withLock { entries -> [String: FetchValidators] in
+            defer { entries.removeAll() }
+            return entries
+        }
+        for (url, validators) in pending {
+            try store.recordFetch(canonicalURL: url, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: Date())
+        }
+    }
+}
