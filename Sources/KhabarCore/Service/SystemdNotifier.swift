@@ -18,6 +18,10 @@ public struct SystemdNotifier: Sendable {
 
     public var isActive: Bool { socketPath != nil }
 
+    /// `SOCK_DGRAM | SOCK_CLOEXEC` on Linux; Glibc's enum of socket types does not reach every
+    /// build configuration of the Swift module, so the values are spelled out.
+    static let datagramCloseOnExec: Int32 = 2 | 0o2_000_000
+
     /// The watchdog interval systemd asks for (`WatchdogSec=`), when it asks and means this process.
     public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration? {
         guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else { return nil }
@@ -45,7 +49,7 @@ public struct SystemdNotifier: Sendable {
     @discardableResult
     public func send(_ assignments: [String]) -> Bool {
         guard let socketPath else { return false }
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Self.datagramCloseOnExec, 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var address = sockaddr_un()
