@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Deduplication speed: fingerprints (fold + SHA-256 + MinHash) and decisions per second on
+# 5 KB Arabic texts, release build. Usage: scripts/bench-dedup.sh [build-path]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_path="${1:-.build}"
+swift build -c release --build-tests --build-path "$build_path"
+KHABAR_BENCH_DEDUP=1 swift test -c release --skip-build --build-path "$build_path" \
+    --filter 'DeduplicateEvaluationTests/fingerprintSpeed' 2>&1 | grep -A4 'dedup bench'
