@@ -57,12 +57,12 @@ import Testing
     func score(_ copies: [Sample]) async throws -> (Score, [String]) {
         var score = Score()
         var log: [String] = []
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         for sample in Self.originals + copies {
             try await check(sample, with: &deduplicator, into: &score, log: &log)
         }
         for (quoted, sample) in Self.sameTopic {
-            var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+            var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
             try await check(Self.originals[quoted], with: &deduplicator, into: &score, log: &log)
             try await check(sample, with: &deduplicator, into: &score, log: &log)
         }
@@ -133,7 +133,7 @@ import Testing
         for round in 0..<rounds { checksum &+= UInt64(DeduplicationFolding.standard(texts[round % texts.count]).utf8.count) }
         let foldSeconds = Self.seconds(since: clock)
 
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let fingerprints = texts.map { fingerprinter.fingerprint(of: $0) }
         clock = .now
         for round in 0..<rounds {

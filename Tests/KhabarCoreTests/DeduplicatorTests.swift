@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func exactCopyAtAnotherURLIsKeptAndFlagged() async throws {
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let first = try await decide(&deduplicator, "a", DedupFixtures.story(0))
         let copy = try await decide(&deduplicator, "b", DedupFixtures.story(0))
         #expect(first.verdict == .original)
@@ -25,7 +25,7 @@ import Testing
 
     @Test func dropPolicyDoesNotExportDuplicates() async throws {
         var deduplicator = Deduplicator(
-            store: InMemoryFingerprintStore(), configuration: .init(policy: .drop))
+            store: InMemoryDeduplicationStore(), configuration: .init(policy: .drop))
         let first = try await decide(&deduplicator, "a", DedupFixtures.story(0))
         let exact = try await decide(&deduplicator, "b", DedupFixtures.story(0))
         let near = try await decide(&deduplicator, "c", DedupFixtures.introAddedLastRemoved(0))
@@ -40,7 +40,7 @@ import Testing
         let original = DedupFixtures.story(story)
         let respelled = DedupFixtures.respelled(original)
         #expect(respelled != original)
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let first = try await decide(&deduplicator, "a", original)
         let copy = try await decide(&deduplicator, "b", respelled)
         #expect(copy.contentHash == first.contentHash)
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: DedupFixtures.storyNumbers)
     func copyWithNewIntroAndWithoutLastParagraphIsNearDuplicate(story: Int) async throws {
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         _ = try await decide(&deduplicator, "a", DedupFixtures.story(story))
         let copy = try await decide(&deduplicator, "b", DedupFixtures.introAddedLastRemoved(story))
         guard case .nearDuplicate(let root, let similarity) = copy.verdict else {
@@ -75,7 +75,7 @@ import Testing
     @Test func storiesOnOneTopicSharingSentencesAreNotDuplicates() async throws {
         // 000 and 001 republish some of the same agency sentences; 002 quoting 000 shares two
         // paragraphs with it.
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let first = try await decide(&deduplicator, "a", DedupFixtures.story(0))
         let agencyShared = try await decide(&deduplicator, "b", DedupFixtures.story(1))
         let quoting = try await decide(&deduplicator, "c", DedupFixtures.otherStoryQuoting(2, paragraphsOf: 0))
@@ -98,7 +98,7 @@ import Testing
         let fingerprinter = TextFingerprinter()
         let short = "عاجل: الرئيس الروسي يصل إلى بيونغ يانغ في أول زيارة منذ أربعة وعشرين عاما"
         #expect(fingerprinter.fingerprint(of: short).signature == nil)
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let first = try await decide(&deduplicator, "a", short)
         let sameFolded = try await decide(&deduplicator, "b", "عاجل - الرئيس الروسى يصل الى بيونغ يانغ في اول زيارة منذ اربعة وعشرين عاماً")
         let oneWordChanged = try await decide(&deduplicator, "c", short.replacingOccurrences(of: "أول", with: "ثاني"))
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func textsWithoutWordsNeverMatchEachOther() async throws {
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         let first = try await decide(&deduplicator, "a", "")
         let second = try await decide(&deduplicator, "b", " … ")
         #expect(first.verdict == .original)
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func seenCanonicalURLIsSkipped() async throws {
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         _ = try await decide(&deduplicator, "a", DedupFixtures.story(0))
         #expect(try await deduplicator.recordID(forCanonicalURL: url("a")) == "id-a")
         #expect(try await deduplicator.recordID(forCanonicalURL: url("z")) == nil)
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func duplicatesPointAtTheFirstRecordOfTheirGroup() async throws {
-        var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+        var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
         _ = try await decide(&deduplicator, "a", DedupFixtures.story(4))
         let near = try await decide(&deduplicator, "b", DedupFixtures.introAddedLastRemoved(4))
         let copyOfNear = try await decide(&deduplicator, "c", DedupFixtures.introAddedLastRemoved(4))
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func fingerprintsSurviveARestartThroughTheStore() async throws {
-        let store = InMemoryFingerprintStore()
+        let store = InMemoryDeduplicationStore()
         var before = Deduplicator(store: store)
         for story in DedupFixtures.storyNumbers {
             _ = try await decide(&before, "story-\(story)", DedupFixtures.story(story))
@@ -167,7 +167,7 @@ import Testing
     }
 
     @Test func discardedPendingFingerprintsAreForgotten() async throws {
-        let store = InMemoryFingerprintStore()
+        let store = InMemoryDeduplicationStore()
         var deduplicator = Deduplicator(store: store)
         _ = try await decide(&deduplicator, "a", DedupFixtures.story(0))
         let abandoned = deduplicator.sealPending()
@@ -186,7 +186,7 @@ import Testing
     }
 
     @Test func committedBatchLeavesMemoryButStaysVisible() async throws {
-        let store = InMemoryFingerprintStore()
+        let store = InMemoryDeduplicationStore()
         var deduplicator = Deduplicator(store: store)
         _ = try await decide(&deduplicator, "a", DedupFixtures.story(1))
         let batch = deduplicator.sealPending()
@@ -202,7 +202,7 @@ import Testing
             [DedupFixtures.story(story), DedupFixtures.introAddedLastRemoved(story), DedupFixtures.reworded(story, every: 60)]
         }
         func run() async throws -> [DeduplicationDecision] {
-            var deduplicator = Deduplicator(store: InMemoryFingerprintStore())
+            var deduplicator = Deduplicator(store: InMemoryDeduplicationStore())
             var decisions: [DeduplicationDecision] = []
             for (index, text) in texts.enumerated() {
                 decisions.append(try await decide(&deduplicator, "\(index)", text))

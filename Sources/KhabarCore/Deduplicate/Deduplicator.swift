@@ -76,10 +76,10 @@ public struct DeduplicationDecision: Sendable, Equatable {
 /// Fingerprints (`fingerprinter.fingerprint(of:)`) may be computed concurrently beforehand.
 ///
 /// Exactly-once protocol with the exporter: decide the file's articles, `sealPending()` when
-/// the file is complete, commit the batch with the file (`FingerprintStore.commit`), then
+/// the file is complete, commit the batch with the file (`DeduplicationStore.commit`), then
 /// `markCommitted(_:)`. If the file is abandoned, `discard(_:)` it instead.
 public struct Deduplicator: Sendable {
-    public let store: any FingerprintStore
+    public let store: any DeduplicationStore
     public let configuration: DeduplicationConfiguration
     public let fingerprinter: TextFingerprinter
 
@@ -89,7 +89,7 @@ public struct Deduplicator: Sendable {
     private var nextBatchNumber: Int
 
     public init(
-        store: any FingerprintStore, configuration: DeduplicationConfiguration = .init(),
+        store: any DeduplicationStore, configuration: DeduplicationConfiguration = .init(),
         fingerprinter: TextFingerprinter = .init()
     ) {
         self.store = store
@@ -115,7 +115,7 @@ public struct Deduplicator: Sendable {
     }
 
     /// Decides for one article and records it in the open batch (unless its URL was seen).
-    public mutating func decide(recordID: String, canonicalURL: String, fingerprint: ContentFingerprint)
+    public mutating func decide(recordID: String, canonicalURL: String, fingerprint: TextFingerprint)
         async throws -> DeduplicationDecision
     {
         if let seen = try await self.recordID(forCanonicalURL: canonicalURL) {
@@ -170,7 +170,7 @@ public struct Deduplicator: Sendable {
         [open] + sealed.reversed()
     }
 
-    private func verdict(for fingerprint: ContentFingerprint) async throws -> DeduplicationDecision.Verdict {
+    private func verdict(for fingerprint: TextFingerprint) async throws -> DeduplicationDecision.Verdict {
         guard fingerprint.wordCount > 0 else { return .original }
         if let root = try await exactMatchRoot(contentHash: fingerprint.contentHash) {
             return .exactDuplicate(of: root)

@@ -2,7 +2,7 @@ import Crypto
 
 /// What deduplication knows about one text: the exact content hash and, for texts long enough,
 /// the MinHash signature and its LSH band keys.
-public struct ContentFingerprint: Sendable, Hashable {
+public struct TextFingerprint: Sendable, Hashable {
     /// Hex SHA-256 of the folded text with its words joined by single spaces (`contentHash`).
     public let contentHash: String
     /// Words of the folded text.
@@ -40,7 +40,7 @@ public enum DeduplicationFolding {
     }
 }
 
-/// Turns article text into a `ContentFingerprint`. Pure and Sendable: fingerprints can be
+/// Turns article text into a `TextFingerprint`. Pure and Sendable: fingerprints can be
 /// computed concurrently, ahead of the (sequential) deduplication decisions.
 public struct TextFingerprinter: Sendable {
     public let folding: @Sendable (String) -> String
@@ -63,18 +63,18 @@ public struct TextFingerprinter: Sendable {
         self.minHasher = MinHasher(parameters: parameters)
     }
 
-    public func fingerprint(of text: String) -> ContentFingerprint {
+    public func fingerprint(of text: String) -> TextFingerprint {
         var folded = folding(text)
         let words = folded.withUTF8 { Self.words(in: $0) }
         let contentHash = Self.hex(SHA256.hash(data: words.normalizedText))
         guard words.hashes.count >= minimumWordsForNearDuplicates else {
-            return ContentFingerprint(
+            return TextFingerprint(
                 contentHash: contentHash, wordCount: words.hashes.count, shingleCount: 0, signature: nil, bandKeys: [])
         }
         let shingles = shingleHashes(of: words.hashes)
         let signature = minHasher.signature(ofShingleHashes: shingles)
         let parameters = minHasher.parameters
-        return ContentFingerprint(
+        return TextFingerprint(
             contentHash: contentHash, wordCount: words.hashes.count, shingleCount: Self.distinctCount(shingles),
             signature: signature,
             bandKeys: signature.bandKeys(bands: parameters.bands, rowsPerBand: parameters.rowsPerBand))

@@ -32,11 +32,11 @@ public struct FingerprintRecord: Sendable, Hashable {
 }
 
 /// Persistent fingerprints of committed records. The SQLite state store implements this;
-/// `InMemoryFingerprintStore` is the reference implementation.
+/// `InMemoryDeduplicationStore` is the reference implementation.
 ///
 /// Band keys are unsigned 64-bit values; a SQLite store keeps `Int64(bitPattern:)`. Signatures
 /// round-trip through `MinHashSignature.littleEndianBytes`.
-public protocol FingerprintStore: Sendable {
+public protocol DeduplicationStore: Sendable {
     /// The record exported at this canonical URL, if any.
     func fingerprint(canonicalURL: String) async throws -> FingerprintRecord?
     /// Any record whose text folds to this content hash.
@@ -93,8 +93,8 @@ public struct PendingFingerprints: Sendable, Equatable {
     }
 }
 
-/// A `FingerprintStore` in memory: tests, one-shot runs, and the behaviour SQLite must match.
-public actor InMemoryFingerprintStore: FingerprintStore {
+/// A `DeduplicationStore` in memory: tests, one-shot runs, and the behaviour SQLite must match.
+public actor InMemoryDeduplicationStore: DeduplicationStore {
     private var records: [FingerprintRecord] = []
     private var indexByURL: [String: Int] = [:]
     private var indexByContentHash: [String: Int] = [:]
