@@ -112,4 +112,36 @@ final class CollectingSink: ArticleSink, Sendable {
         #expect(report[.exported] == 0)
         #expect(report[.filtered] == fetcher.pages.count)
     }
+
+    @Test func republishedCopiesAreFlaggedWithTheFirstRecordsID() async throws {
+        let fetcher = try GoldenPageFetcher.load()
+        let sink = CollectingSink()
+        let judge = DeduplicatingJudge(store: InMemoryDeduplicationStore())
+        let pipeline = Pipeline(fetcher: fetcher, judge: judge, sink: sink, options: .init(fetchers: 1, cleaners: 1))
+        // The same story under three URLs (three sites' templates of one agency text), in order.
+        let copies = ["levantine-date", "hijri-date", "jsonld-only-date"].map { "https://news.example/\($0)" }
+        let items = (copies + ["https://news.example/forum"]).map { CrawlItem(url: $0, canonicalURL: $0, source: "golden") }
+        let report = try await pipeline.run(source: items.async)
+
+        let records = sink.records.withLock { $0 }
+        #expect(records.count == 4, "keep policy: nothing is lost")
+        let original = try #require(records.first { $0.url == copies[0] })
+        #expect(original.duplicateOf == nil)
+        for copy in copies.dropFirst() {
+            #expect(records.first { $0.url == copy }?.duplicateOf == original.id)
+        }
+        #expect(records.first { $0.url.hasSuffix("forum") }?.duplicateOf == nil)
+        #expect(report[.duplicatesFlagged] == 2)
+    }
+
+    @Test func dropPolicyLeavesCopiesOut() async throws {
+        let fetcher = try GoldenPageFetcher.load()
+        let sink = CollectingSink()
+        let judge = DeduplicatingJudge(store: InMemoryDeduplicationStore(), policy: .drop)
+        let pipeline = Pipeline(fetcher: fetcher, judge: judge, sink: sink, options: .init(fetchers: 1, cleaners: 1))
+        let copies = ["levantine-date", "hijri-date", "jsonld-only-date"].map { "https://news.example/\($0)" }
+        let report = try await pipeline.run(source: copies.map { CrawlItem(url: $0, canonicalURL: $0, source: "golden") }.async)
+        #expect(sink.records.withLock { $0.map(\.url) } == [copies[0]])
+        #expect(report[.duplicatesDropped] == 2)
+    }
 }

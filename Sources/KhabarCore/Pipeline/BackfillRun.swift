@@ -72,7 +72,7 @@ public struct BackfillRun {
         let counters = PipelineCounters()
         let pipeline = Pipeline(
             fetcher: CurlDocumentFetcher(fetcher: fetcher, ledger: store),
-            judge: PassThroughJudge(),
+            judge: DeduplicatingJudge(store: store, policy: settings.configuration.duplicatePolicy == .drop ? .drop : .keep),
             sink: ExporterSink(exporter: exporter),
             options: .init(
                 fetchers: settings.configuration.fetch.globalConcurrency,
@@ -111,11 +111,4 @@ public struct BackfillRun {
         try validators.commit()
         return Report(counts: counts, discoveryProblems: discovery.problems, recovery: recovery)
     }
-}
-
-/// Until near-duplicate detection is wired in: every record passes, none is flagged. The
-/// exporter still refuses a canonical URL twice.
-public struct PassThroughJudge: DuplicateJudge {
-    public init() {}
-    public func judge(_ record: ArticleRecord) async throws -> ArticleRecord? { record }
 }

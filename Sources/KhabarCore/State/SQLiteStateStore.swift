@@ -14,7 +14,7 @@ public final class SQLiteStateStore: StateStore {
     public static let databaseFileName = "khabar.sqlite"
 
     public let databaseURL: URL
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the store in `directory` and runs pending migrations.
     public init(directory: URL) throws {
@@ -97,6 +97,27 @@ public final class SQLiteStateStore: StateStore {
                     file_name TEXT NOT NULL REFERENCES export_files(name)
                 ) WITHOUT ROWID;
                 CREATE INDEX exported_records_file ON exported_records(file_name);
+                """)
+        }
+        // Deduplication's own records: each decided article with its group's root, content
+        // hash, MinHash signature and LSH band keys (`SQLiteStateStore+Deduplication.swift`).
+        migrator.registerMigration("v2-deduplication") { db in
+            try db.execute(sql: """
+                CREATE TABLE dedup_records (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    record_id TEXT NOT NULL UNIQUE,
+                    canonical_url TEXT NOT NULL UNIQUE,
+                    content_hash TEXT,
+                    shingle_count INTEGER NOT NULL,
+                    signature BLOB,
+                    duplicate_of TEXT
+                );
+                CREATE INDEX dedup_records_content_hash ON dedup_records(content_hash);
+                CREATE TABLE dedup_bands (
+                    band_key INTEGER NOT NULL,
+                    record_sequence INTEGER NOT NULL,
+                    PRIMARY KEY (band_key, record_sequence)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -1,0 +1,63 @@
+internal import Foundation
+internal import GRDB
+
+/// The deduplicator's fingerprints, persisted next to the rest of the state so decisions hold
+/// across restarts.
+extension SQLiteStateStore: DeduplicationStore {
+    public func fingerprint(canonicalURL: String) async throws -> FingerprintRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM dedup_records WHERE canonical_url = ?", arguments: [canonicalURL])
+                .map { try Self.fingerprintRecord($0, db: db) }
+        }
+    }
+
+    public func fingerprint(contentHash: String) async throws -> FingerprintRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM dedup_records WHERE content_hash = ? ORDER BY sequence LIMIT 1", arguments: [contentHash])
+                .map { try Self.fingerprintRecord($0, db: db) }
+        }
+    }
+
+    public func fingerprints(sharingAnyOf bandKeys: [UInt64]) async throws -> [FingerprintRecord] {
+        guard !bandKeys.isEmpty else { return [] }
+        return try await pool.read { db in
+            let keys = bandKeys.map { Int64(bitPattern: $0) }
+            let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM dedup_records WHERE sequence IN
+                    (SELECT DISTINCT record_sequence FROM dedup_bands WHERE band_key IN (\(placeholders)))
+                ORDER BY sequence
+                """, arguments: StatementArguments(keys))
+            return try rows.map { try Self.fingerprintRecord($0, db: db) }
+        }
+    }
+
+    public func commit(_ pending: PendingFingerprints) async throws {
+        guard !pending.isEmpty else { return }
+        try await pool.write { db in
+            for record in pending.records {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO dedup_records (record_id, canonical_url, content_hash, shingle_count, signature, duplicate_of)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [record.recordID, record.canonicalURL, record.contentHash, record.shingleCount,
+                                     record.signature.map { Data($0.littleEndianBytes) }, record.duplicateOf])
+                guard db.changesCount > 0 else { continue }
+                let sequence = db.lastInsertedRowID
+                for key in Set(record.bandKeys) {
+                    try db.execute(sql: "INSERT OR IGNORE INTO dedup_bands (band_key, record_sequence) VALUES (?, ?)",
+                                   arguments: [Int64(bitPattern: key), sequence])
+                }
+            }
+        }
+    }
+
+    private static func fingerprintRecord(_ row: Row, db: Database) throws -> FingerprintRecord {
+        let sequence: Int64 = row["sequence"]
+        let bandKeys = try Int64.fetchAll(db, sql: "SELECT band_key FROM dedup_bands WHERE record_sequence = ?", arguments: [sequence])
+            .map { UInt64(bitPattern: $0) }
+        let signature = (row["signature"] as Data?).flatMap { MinHashSignature(littleEndianBytes: Array($0)) }
+        return FingerprintRecord(
+            recordID: row["record_id"], canonicalURL: row["canonical_url"], contentHash: row["content_hash"],
+            shingleCount: row["shingle_count"], signature: signature, bandKeys: bandKeys, duplicateOf: row["duplicate_of"])
+    }
+}
