@@ -13,6 +13,7 @@ struct Khabar: AsyncParsableCommand {
             ExtractCommand.self,
             CleanCommand.self,
             BackfillCommand.self,
+            RunCommand.self,
             ValidateCommand.self,
             FetchBenchCommand.self,
             NormalizeBenchCommand.self,
@@ -21,8 +22,10 @@ struct Khabar: AsyncParsableCommand {
 
     static func main() async {
         // Logs go to standard error: journald-friendly under systemd, timestamped on a terminal.
-        let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["KHABAR_LOG_LEVEL"] ?? "info") ?? .info
-        LoggingSystem.bootstrap { ConsoleLogHandler(label: $0, level: level) }
+        if let level = ProcessInfo.processInfo.environment["KHABAR_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) {
+            LogSettings.level = level
+        }
+        LoggingSystem.bootstrap { ConsoleLogHandler(label: $0) }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -28,11 +28,18 @@ public final class BackfillDiscovery: Sendable {
     let sitemapParser = SitemapParser()
     private let seen = Mutex<Set<String>>([])
     private let failures = Mutex<[String]>([])
+    private let offeredCount = Mutex(0)
+    /// A daemon runs for months: past this many remembered URLs the set starts over (items
+    /// seen again are then skipped by the export ledger, before fetching).
+    static let rememberedURLLimit = 500_000
 
     public init(fetcher: CurlFetcher, logger: Logger) {
         self.fetcher = fetcher
         self.logger = logger
     }
+
+    /// How many items discovery has sent on so far.
+    public var offered: Int { offeredCount.withLock { $0 } }
 
     /// Problems met while discovering (a feed that could not be fetched or parsed…), each
     /// naming the input and the reason.
@@ -61,26 +68,46 @@ public final class BackfillDiscovery: Sendable {
         }
     }
 
-    func discoverFeed(_ url: String, into output: AsyncChannel<CrawlItem>) async {
-        guard let bytes = await fetchDocument(url, kind: "feed") else { return }
+    /// Reads a feed; `false` when it could not be had or has not changed.
+    @discardableResult
+    func discoverFeed(_ url: String, source: KhabarConfiguration.Source? = nil, into output: AsyncChannel<CrawlItem>) async -> Bool {
+        guard let bytes = await fetchDocument(url, kind: "feed") else { return false }
         do {
             let feed = try FeedParser().parse(bytes.body, url: bytes.finalURL, declaredCharset: bytes.charset)
+            let oldest = source?.maxAge.map { Date().addingTimeInterval(-$0.seconds) }
             for item in feed.items {
-                if let link = item.link { await offer(link, source: url, into: output) }
+                guard let link = item.link else { continue }
+                if let oldest, let published = (item.published ?? item.updated).flatMap(Self.date), published < oldest { continue }
+                await offer(link, source: source?.name ?? url, filter: source, into: output)
             }
         } catch {
             problem("\(url): \(error)")
         }
+        return true
     }
 
-    func discoverSitemap(_ url: String, depth: Int, inputs: BackfillInputs, into output: AsyncChannel<CrawlItem>) async {
-        guard let bytes = await fetchDocument(url, kind: "sitemap") else { return }
+    /// Reads a listing page: links matching the source's `link_pattern`.
+    @discardableResult
+    func discoverListing(_ source: KhabarConfiguration.Source, into output: AsyncChannel<CrawlItem>) async -> Bool {
+        guard let bytes = await fetchDocument(source.url, kind: "listing page") else { return false }
+        let pattern = URLPattern(glob: source.linkPattern ?? "**")
+        for link in ListingPage.articleLinks(html: bytes.body, pageURL: bytes.finalURL, matching: pattern) {
+            await offer(link, source: source.name, filter: source, into: output)
+        }
+        return true
+    }
+
+    /// Reads a sitemap and the children of an index; `false` when it could not be had or has
+    /// not changed.
+    @discardableResult
+    func discoverSitemap(_ url: String, depth: Int, inputs: BackfillInputs, source: KhabarConfiguration.Source? = nil, into output: AsyncChannel<CrawlItem>) async -> Bool {
+        guard let bytes = await fetchDocument(url, kind: "sitemap") else { return false }
         let sitemap: Sitemap
         do {
             sitemap = try sitemapParser.parse(bytes.body, url: bytes.finalURL, depth: depth)
         } catch {
             problem("\(url): \(error)")
-            return
+            return true
         }
         if sitemap.isTruncated { problem("\(url): more entries than the sitemap limit; the rest were not read") }
         for child in sitemap.sitemaps {
@@ -90,7 +117,7 @@ public final class BackfillDiscovery: Sendable {
                 problem("\(child.url): sitemap index nested deeper than \(sitemapParser.limits.maxIndexDepth)")
                 continue
             }
-            await discoverSitemap(child.url, depth: child.depth, inputs: inputs, into: output)
+            await discoverSitemap(child.url, depth: child.depth, inputs: inputs, source: source, into: output)
         }
         for entry in sitemap.entries {
             let dated = entry.news?.publicationDate ?? entry.lastModified ?? FrameworkStateReader.dateInURL(entry.url).flatMap { NewsDateParser.parse($0) }
@@ -98,8 +125,9 @@ public final class BackfillDiscovery: Sendable {
                 if let since = inputs.since, date < since { continue }
                 if let until = inputs.until, date >= until { continue }
             }
-            await offer(entry.url, source: url, into: output)
+            await offer(entry.url, source: source?.name ?? url, filter: source, into: output)
         }
+        return true
     }
 
     func discoverWARC(_ file: String, into output: AsyncChannel<CrawlItem>) async {
@@ -107,7 +135,7 @@ public final class BackfillDiscovery: Sendable {
             let reader = try WARCReader(path: file)
             while let response = try reader.next() {
                 guard (200..<300).contains(response.httpStatus), let canonical = canonicalizer.canonicalize(response.targetURI) else { continue }
-                guard seen.withLock({ $0.insert(canonical).inserted }) else { continue }
+                guard remember(canonical) else { continue }
                 let prefetched = CrawlItem.Prefetched(finalURL: response.targetURI, body: response.body, charset: response.charset, fetchedAt: response.date.flatMap { NewsDateParser.parse($0) }.flatMap(Self.date) ?? Date())
                 await output.send(CrawlItem(url: response.targetURI, canonicalURL: canonical, source: file, prefetched: prefetched))
             }
@@ -116,14 +144,27 @@ public final class BackfillDiscovery: Sendable {
         }
     }
 
-    /// Sends `url` on unless this run has seen its canonical form already.
-    func offer(_ url: String, source: String, into output: AsyncChannel<CrawlItem>) async {
+    /// Sends `url` on unless this run has seen its canonical form already, or the source's
+    /// include/exclude patterns rule it out.
+    func offer(_ url: String, source: String, filter: KhabarConfiguration.Source? = nil, into output: AsyncChannel<CrawlItem>) async {
         guard let canonical = canonicalizer.canonicalize(url) else {
             problem("\(source): not an http(s) URL: \(LogExcerpt.escaped(url))")
             return
         }
-        guard seen.withLock({ $0.insert(canonical).inserted }) else { return }
+        if let filter {
+            if !filter.include.isEmpty && !filter.include.contains(where: { URLPattern(glob: $0).matches(canonical) }) { return }
+            if filter.exclude.contains(where: { URLPattern(glob: $0).matches(canonical) }) { return }
+        }
+        guard remember(canonical) else { return }
         await output.send(CrawlItem(url: url, canonicalURL: canonical, source: source))
+        offeredCount.withLock { $0 += 1 }
+    }
+
+    private func remember(_ canonical: String) -> Bool {
+        seen.withLock { seen in
+            if seen.count >= Self.rememberedURLLimit { seen.removeAll(keepingCapacity: true) }
+            return seen.insert(canonical).inserted
+        }
     }
 
     /// Fetches a feed or sitemap; `nil` (with the reason recorded) when it cannot be had, or
@@ -134,7 +175,7 @@ public final class BackfillDiscovery: Sendable {
             case .fetched(let page):
                 return (page.body, page.finalURL, page.charset)
             case .notModified:
-                logger.info("unchanged since the last run", metadata: ["kind": "\(kind)", "url": "\(url)"])
+                logger.debug("not modified since it was last read (304)", metadata: ["kind": "\(kind)", "url": "\(url)"])
                 return nil
             }
         } catch {

@@ -1,5 +1,6 @@
 public import Logging
 public import Foundation
+internal import Synchronization
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -7,15 +8,29 @@ internal import Glibc
 /// Logs to standard error: with `<N>` priority prefixes and no timestamp when standard error
 /// is journald's stream (systemd sets `$JOURNAL_STREAM` to its device:inode), with a timestamp
 /// otherwise. Metadata follows the message as `key=value` pairs.
+/// The process-wide log level, read by every `ConsoleLogHandler` that was not given its own:
+/// the configuration file sets it after logging was bootstrapped.
+public enum LogSettings {
+    private static let current = Mutex(Logger.Level.info)
+    public static var level: Logger.Level {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+}
+
 public struct ConsoleLogHandler: LogHandler, Sendable {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
+    private var ownLevel: Logger.Level?
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? LogSettings.level }
+        set { ownLevel = newValue }
+    }
     private let label: String
     private let underJournald: Bool
 
-    public init(label: String, level: Logger.Level = .info, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(label: String, level: Logger.Level? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.label = label
-        self.logLevel = level
+        self.ownLevel = level
         self.underJournald = Self.standardErrorIsJournal(environment["JOURNAL_STREAM"])
     }
 

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Prometheus
 internal import Logging
+internal import Metrics
 
 /// The operations endpoint: `/metrics` in Prometheus text format and `/healthz`.
 ///
@@ -47,5 +48,15 @@ public enum OperationsServer {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+}
+
+extension OperationsServer {
+    /// Sends every swift-metrics metric of the process to a Prometheus registry. Once per
+    /// process, before any metric is created.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
     }
 }
