@@ -64,6 +64,7 @@ def main():
         final = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if final.returncode != 0:
             sys.exit(f'FAIL: final run exited {final.returncode}: {final.stderr[-2000:]}')
+        print('final run:', final.stderr.strip().splitlines()[-1] if final.stderr.strip() else '(no output)')
         for path in finished_files(out):
             if path in seen_files and seen_files[path] != digest(path):
                 sys.exit(f'FAIL: finished file changed: {path}')
