@@ -145,3 +145,18 @@ final class CollectingSink: ArticleSink, Sendable {
         #expect(report[.duplicatesDropped] == 2)
     }
 }
+
+@Suite struct ArticleIdentityTests {
+    @Test func timestampsRoundTrip() throws {
+        let date = Date(timeIntervalSince1970: 1_750_000_000)
+        let text = ArticleIdentity.timestamp(date)
+        #expect(text == "2025-06-15T15:06:40Z")
+        #expect(ArticleIdentity.date(fromTimestamp: text) == date)
+        #expect(ArticleIdentity.date(fromTimestamp: "not a time") == nil)
+    }
+
+    @Test func idsAreStableAndDistinct() {
+        #expect(ArticleIdentity.id(canonicalURL: "https://a.example/x") == ArticleIdentity.id(canonicalURL: "https://a.example/x"))
+        #expect(ArticleIdentity.id(canonicalURL: "https://a.example/x") != ArticleIdentity.id(canonicalURL: "https://a.example/y"))
+    }
+}

@@ -265,6 +265,11 @@ public enum ArticleIdentity {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
     }
 
+    /// Reads back a `timestamp(_:)` value.
+    public static func date(fromTimestamp text: String) -> Date? {
+        try? Date(text, strategy: .iso8601)
+    }
+
     static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var result: [UInt8] = []

@@ -1,4 +1,5 @@
 public import Foundation
+internal import Metrics
 internal import Synchronization
 
 /// The fetcher stage over `CurlFetcher`: skips articles the ledger says were exported (so a
@@ -6,6 +7,8 @@ internal import Synchronization
 public struct CurlDocumentFetcher: DocumentFetcher {
     let fetcher: CurlFetcher
     let ledger: any ExportLedger
+    private let latency = Metrics.Timer(label: "khabar_fetch_duration_seconds", preferredDisplayUnit: .seconds)
+    private let bytes = Counter(label: "khabar_fetched_bytes_total")
 
     public init(fetcher: CurlFetcher, ledger: any ExportLedger) {
         self.fetcher = fetcher
@@ -17,10 +20,13 @@ public struct CurlDocumentFetcher: DocumentFetcher {
         if let prefetched = item.prefetched {
             return .fetched(FetchedDocument(item: item, finalURL: prefetched.finalURL, body: prefetched.body, charset: prefetched.charset, fetchedAt: prefetched.fetchedAt))
         }
+        let started = ContinuousClock.now
+        defer { latency.record(duration: ContinuousClock.now - started) }
         do {
             // The canonical form: tracking parameters and fragments are not the site's business.
             switch try await fetcher.fetch(item.canonicalURL) {
             case .fetched(let page):
+                bytes.increment(by: page.body.count)
                 return .fetched(FetchedDocument(item: item, finalURL: page.finalURL, body: page.body, charset: page.charset, fetchedAt: page.fetchedAt))
             case .notModified:
                 return .unchanged
@@ -38,13 +44,18 @@ public struct CurlDocumentFetcher: DocumentFetcher {
 /// `.jsonl` files on rotation and at `finish`.
 public struct ExporterSink: ArticleSink {
     let exporter: JSONLExporter
+    /// Seconds from fetching an article to handing it to the exporter.
+    private let exportLag = Gauge(label: "khabar_export_lag_seconds")
 
     public init(exporter: JSONLExporter) {
         self.exporter = exporter
     }
 
     public func write(_ record: ArticleRecord) async throws -> Bool {
-        try await exporter.append(record) == .appended
+        if let fetched = ArticleIdentity.date(fromTimestamp: record.fetchedAt) {
+            exportLag.record(Date().timeIntervalSince(fetched))
+        }
+        return try await exporter.append(record) == .appended
     }
 
     public func finish() async throws {
