@@ -61,10 +61,16 @@ def main():
                     sys.exit(f'FAIL: finished file changed: {path}')
                 seen_files[path] = h
             print(f'kill {kills}: {len(finished_files(out))} finished files', flush=True)
-        final = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if final.returncode != 0:
-            sys.exit(f'FAIL: final run exited {final.returncode}: {final.stderr[-2000:]}')
-        print('final run:', final.stderr.strip().splitlines()[-1] if final.stderr.strip() else '(no output)')
+        # Run to completion; fetches that failed (a busy test server times out) are recorded
+        # and retried by the next run, as a user would re-run a backfill.
+        for attempt in range(1, 6):
+            final = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if final.returncode != 0:
+                sys.exit(f'FAIL: final run exited {final.returncode}: {final.stderr[-2000:]}')
+            summary = final.stderr.strip().splitlines()[-1] if final.stderr.strip() else '(no output)'
+            print(f'final run {attempt}:', summary, flush=True)
+            if ', failed 0,' in summary:
+                break
         for path in finished_files(out):
             if path in seen_files and seen_files[path] != digest(path):
                 sys.exit(f'FAIL: finished file changed: {path}')

@@ -18,19 +18,29 @@ extension SQLiteStateStore: DeduplicationStore {
         }
     }
 
+    /// The records sharing the most band keys with `bandKeys`, at most `candidateLimit`. A
+    /// story republished thousands of times would otherwise make every new copy read every
+    /// earlier one; the closest copies share the most bands, and every member of a group points
+    /// to the same root, so the best candidates are enough. Their band keys are not read back
+    /// (candidates are compared by signature).
     public func fingerprints(sharingAnyOf bandKeys: [UInt64]) async throws -> [FingerprintRecord] {
         guard !bandKeys.isEmpty else { return [] }
         return try await pool.read { db in
             let keys = bandKeys.map { Int64(bitPattern: $0) }
             let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM dedup_records WHERE sequence IN
-                    (SELECT DISTINCT record_sequence FROM dedup_bands WHERE band_key IN (\(placeholders)))
-                ORDER BY sequence
+                SELECT r.* FROM dedup_records r JOIN (
+                    SELECT record_sequence, COUNT(*) AS shared FROM dedup_bands
+                    WHERE band_key IN (\(placeholders)) GROUP BY record_sequence
+                    ORDER BY shared DESC, record_sequence LIMIT \(Self.candidateLimit)
+                ) c ON r.sequence = c.record_sequence
+                ORDER BY r.sequence
                 """, arguments: StatementArguments(keys))
-            return try rows.map { try Self.fingerprintRecord($0, db: db) }
+            return try rows.map { try Self.fingerprintRecord($0, db: db, withBandKeys: false) }
         }
     }
+
+    static let candidateLimit = 64
 
     public func commit(_ pending: PendingFingerprints) async throws {
         guard !pending.isEmpty else { return }
@@ -51,10 +61,11 @@ extension SQLiteStateStore: DeduplicationStore {
         }
     }
 
-    private static func fingerprintRecord(_ row: Row, db: Database) throws -> FingerprintRecord {
+    private static func fingerprintRecord(_ row: Row, db: Database, withBandKeys: Bool = true) throws -> FingerprintRecord {
         let sequence: Int64 = row["sequence"]
-        let bandKeys = try Int64.fetchAll(db, sql: "SELECT band_key FROM dedup_bands WHERE record_sequence = ?", arguments: [sequence])
-            .map { UInt64(bitPattern: $0) }
+        let bandKeys = withBandKeys
+            ? try Int64.fetchAll(db, sql: "SELECT band_key FROM dedup_bands WHERE record_sequence = ?", arguments: [sequence]).map { UInt64(bitPattern: $0) }
+            : []
         let signature = (row["signature"] as Data?).flatMap { MinHashSignature(littleEndianBytes: Array($0)) }
         return FingerprintRecord(
             recordID: row["record_id"], canonicalURL: row["canonical_url"], contentHash: row["content_hash"],
