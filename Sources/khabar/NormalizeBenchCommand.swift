@@ -7,10 +7,13 @@ import Glibc
 import Darwin
 #endif
 
-/// `khabar normalize-benchmark CORPUS`: times `ArabicNormalizer` and `ArabicFolding` over a
-/// corpus held in memory (documents separated by form feeds) and prints one JSON object:
-/// bytes, documents and MB/s (10^6 bytes of input per second, fastest of `--repeat` runs) for
-/// normalize, fold (of normalized text) and both. Used by scripts/bench-normalize.sh.
+/// `khabar normalize-benchmark CORPUS`: times `ArabicNormalizer`, `ArabicFolding` and
+/// `TextCleaner` over a corpus held in memory (documents separated by form feeds) and prints one
+/// JSON object: bytes, documents and MB/s (10^6 bytes of input per second, fastest of `--repeat`
+/// runs) for normalize, fold (of normalized text), both (`normalizeAndFold`), clean
+/// (`TextCleaner.clean`: line cleaning, then the display form of the kept text and title) and
+/// pipeline (clean, then the folded form of the cleaned text: what a record goes through).
+/// Used by scripts/bench-normalize.sh.
 ///
 /// Speeds are per second of this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), so builds
 /// sharing the core do not count; `*_wall_mb_s` gives the wall-clock figures as well.
@@ -33,6 +36,7 @@ struct NormalizeBenchCommand: ParsableCommand {
         let inputBytes = documents.reduce(0) { $0 + $1.utf8.count }
         let normalizer = ArabicNormalizer()
         let folding = ArabicFolding()
+        let cleaner = TextCleaner()
         let normalized = documents.map(normalizer.normalize)
         let normalizedBytes = normalized.reduce(0) { $0 + $1.utf8.count }
 
@@ -60,6 +64,18 @@ struct NormalizeBenchCommand: ParsableCommand {
                 checksum &+= forms.display.utf8.count &+ forms.folded.utf8.count
             }
         }
+        let cleanSeconds = fastest {
+            for document in documents {
+                let cleaned = cleaner.clean(document)
+                checksum &+= cleaned.text.utf8.count &+ (cleaned.title?.utf8.count ?? 0)
+            }
+        }
+        let pipelineSeconds = fastest {
+            for document in documents {
+                let cleaned = cleaner.clean(document)
+                checksum &+= folding.foldNormalized(cleaned.text).utf8.count &+ (cleaned.title?.utf8.count ?? 0)
+            }
+        }
         func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
             String(format: "%.1f", Double(bytes) / 1e6 / seconds)
         }
@@ -68,9 +84,14 @@ struct NormalizeBenchCommand: ParsableCommand {
                 + #""normalize_mb_s": \#(megabytesPerSecond(inputBytes, normalizeSeconds.cpu)), "#
                 + #""fold_mb_s": \#(megabytesPerSecond(normalizedBytes, foldSeconds.cpu)), "#
                 + #""both_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.cpu)), "#
+                + #""clean_mb_s": \#(megabytesPerSecond(inputBytes, cleanSeconds.cpu)), "#
+                + #""pipeline_mb_s": \#(megabytesPerSecond(inputBytes, pipelineSeconds.cpu)), "#
                 + #""normalize_wall_mb_s": \#(megabytesPerSecond(inputBytes, normalizeSeconds.wall)), "#
                 + #""fold_wall_mb_s": \#(megabytesPerSecond(normalizedBytes, foldSeconds.wall)), "#
-                + #""both_wall_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.wall)), "checksum": \#(checksum)}"#
+                + #""both_wall_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.wall)), "#
+                + #""clean_wall_mb_s": \#(megabytesPerSecond(inputBytes, cleanSeconds.wall)), "#
+                + #""pipeline_wall_mb_s": \#(megabytesPerSecond(inputBytes, pipelineSeconds.wall)), "#
+                + #""checksum": \#(checksum)}"#
         )
     }
 

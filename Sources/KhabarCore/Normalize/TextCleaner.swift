@@ -76,26 +76,55 @@ public struct TextCleaner: Sendable {
     ///     the source's documents).
     public func clean(_ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil) -> CleanedText {
         var lines: [(line: String, raw: String)] = []
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
-            let original = TextFolding.collapseWhitespace(String(rawLine))
-            if original.isEmpty { continue }
-            // Shortcode-only lines stay whole so that they are reported as such.
-            if TextCleanerRules.isShortcodeOnly(original) {
-                lines.append((original, String(rawLine)))
-                continue
+        var facts: [TextCleanerLineFacts] = []
+        var text = text
+        text.withUTF8 { bytes in
+            for range in TextCleanerLines.lineRanges(bytes) {
+                let rawBytes = UnsafeBufferPointer(rebasing: bytes[range])
+                let rawLine = String(decoding: rawBytes, as: UTF8.self)
+                let original = TextCleanerLines.collapseWhitespace(rawBytes) { rawLine }
+                if original.isEmpty { continue }
+                guard rawBytes.contains(UInt8(ascii: "[")) else {
+                    // No shortcode can be in the line: it is its own raw form.
+                    lines.append((original, rawLine))
+                    facts.append(TextCleanerLineFacts(
+                        hasBracket: false,
+                        hasWhitespaceRun: TextCleanerLines.hasWhitespaceRun(rawBytes),
+                        hasItemSeparator: TextCleanerLines.mayHoldItemSeparator(rawBytes),
+                        letteredWords: TextCleanerLines.letteredWords(rawBytes)
+                    ))
+                    continue
+                }
+                // Shortcode-only lines stay whole so that they are reported as such.
+                if TextCleanerRules.isShortcodeOnly(original) {
+                    lines.append((original, rawLine))
+                    facts.append(.unknown)
+                    continue
+                }
+                let raw = TextCleanerRules.removingInlineShortcodes(rawLine)
+                let line = TextFolding.collapseWhitespace(raw)
+                if !line.isEmpty {
+                    lines.append((line, raw))
+                    facts.append(.unknown)
+                }
             }
-            let raw = TextCleanerRules.removingInlineShortcodes(String(rawLine))
-            let line = TextFolding.collapseWhitespace(raw)
-            if !line.isEmpty { lines.append((line, raw)) }
         }
 
         var result = CleanedText(text: "", lines: [])
         var roles: [TextLineRole] = []
         var candidates: [Int] = []
-        for (line, raw) in lines {
-            let role = lineRole(line, raw: raw, memory: memory, source: source, into: &result)
+        // Comparison keys (`BoilerplateLexicon.comparisonKey`) of the lines, as far as computed.
+        var keys = [String?](repeating: nil, count: lines.count)
+        for (index, (line, raw)) in lines.enumerated() {
+            let role = lineRole(line, raw: raw, facts: facts[index], key: &keys[index], memory: memory, source: source, into: &result)
             if role == .text || role == .furnitureUnlessInArticle { candidates.append(roles.count) }
             roles.append(role)
+        }
+        func key(_ index: Int) -> String {
+            if let key = keys[index] { return key }
+            let key = BoilerplateLexicon.comparisonKey(lines[index].line)
+            keys[index] = key
+            return key
         }
 
         let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKey).flatMap { $0.isEmpty ? nil : $0 }
@@ -117,7 +146,7 @@ public struct TextCleaner: Sendable {
                 : header.first { (Self.titleWords..<Self.keptLeadWords).contains(TextCleanerText.words(lines[$0].line)) } ?? header.first
             for index in candidates where index < first {
                 let line = lines[index].line
-                let key = BoilerplateLexicon.comparisonKey(line)
+                let key = key(index)
                 if key == titleKey || key == result.title.map(BoilerplateLexicon.comparisonKey) {
                     roles[index] = .repeatedTitle
                 } else if index == titleIndex {
@@ -136,7 +165,7 @@ public struct TextCleaner: Sendable {
         // A headline repeated inside the body (pages print it again above the text).
         let headlineKey = titleKey ?? result.title.map(BoilerplateLexicon.comparisonKey)
         if let headlineKey {
-            for index in candidates where roles[index] == .text && BoilerplateLexicon.comparisonKey(lines[index].line) == headlineKey {
+            for index in candidates where roles[index] == .text && key(index) == headlineKey {
                 roles[index] = .repeatedTitle
             }
         }
@@ -150,17 +179,23 @@ public struct TextCleaner: Sendable {
 
     /// What a line is on its own; `.text` when no rule claims it. Reads bylines and stamps
     /// into `result` (the first of each wins).
-    private func lineRole(_ line: String, raw: String, memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText) -> TextLineRole {
-        if TextCleanerRules.isShortcodeOnly(line) { return .shortcode }
-        if TickerDetector.isTicker(raw) { return .ticker }
+    /// `facts` let rules that cannot claim the line be skipped; `key` receives the line's
+    /// comparison key when a rule needed it.
+    private func lineRole(
+        _ line: String, raw: String, facts: TextCleanerLineFacts, key: inout String?,
+        memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
+    ) -> TextLineRole {
+        if facts.hasBracket && TextCleanerRules.isShortcodeOnly(line) { return .shortcode }
+        if facts.hasWhitespaceRun && TickerDetector.isTicker(raw) { return .ticker }
         if TextCleanerRules.isUIToken(line) { return .uiToken }
         if let memory, let source, memory.isLearnedBoilerplate(line, source: source) { return .learnedBoilerplate }
-        if TextCleanerRules.isFurniture(line, raw: raw) {
+        let mayHoldItems = facts.hasWhitespaceRun || facts.hasItemSeparator
+        if TextCleanerRules.isFurniture(line, raw: raw, letteredWords: facts.letteredWords, mayHoldItems: mayHoldItems, key: &key) {
             // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
             // مشبوه.") is furniture only outside the article: decided by position.
             return TextCleanerRules.isParagraph(line) ? .furnitureUnlessInArticle : .furniture
         }
-        if TextCleanerRules.isPromotion(line) { return .promotion }
+        if TextCleanerRules.isPromotion(line, key: &key) { return .promotion }
         if let author = TextCleanerRules.bylineAuthor(line) {
             if result.author == nil { result.author = author }
             if result.publishedAt == nil, let date = NewsDateParser.parse(line) { result.publishedAt = date.iso8601 }

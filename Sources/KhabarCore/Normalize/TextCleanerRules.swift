@@ -81,8 +81,9 @@ enum TextCleanerRules {
     /// with no letters at all.
     static func isUIToken(_ line: String) -> Bool {
         guard TextCleanerText.containsLetter(line) else { return true }
-        if line.count <= 2 { return true }
-        return !line.contains(" ") && line.count <= 3 && !TextCleanerText.containsArabicLetter(line)
+        // `dropFirst(n).isEmpty` is `count <= n` without counting a long line's characters.
+        if line.dropFirst(2).isEmpty { return true }
+        return line.dropFirst(3).isEmpty && !line.contains(" ") && !TextCleanerText.containsArabicLetter(line)
     }
 
     // MARK: Furniture phrases
@@ -108,14 +109,30 @@ enum TextCleanerRules {
     ].map(BoilerplateLexicon.comparisonKey))
 
     /// Separators between menu items, besides runs of spaces.
-    private static let itemSeparators: Set<Character> = ["|", "•", "·", "/", "-", "–", "—", "»", "«", "،", ",", "◄", "►", "▪"]
+    static let itemSeparators: Set<Character> = ["|", "•", "·", "/", "-", "–", "—", "»", "«", "،", ",", "◄", "►", "▪"]
 
     /// Whether a line is page furniture by phrase: the lexicon's phrases, or a menu line most of
     /// whose words belong to separated navigation items.
-    static func isFurniture(_ line: String, raw: String) -> Bool {
-        let key = BoilerplateLexicon.comparisonKey(line)
+    ///
+    /// `letteredWords` (`TextCleanerLines.letteredWords`, 0 when unknown) bounds the words of
+    /// the key and of the navigation items from below: past 40, no phrase, share row or menu
+    /// can match, and the key is not computed. `key` caches the line's comparison key.
+    /// `mayHoldItems` false (no item separator and no run of spaces in `raw`) says the line is
+    /// one item, so not a menu.
+    static func isFurniture(
+        _ line: String, raw: String, letteredWords: Int = 0, mayHoldItems: Bool = true, key cachedKey: inout String?
+    ) -> Bool {
+        // Phrases and share rows have at most 30 words, menus at most 40.
+        if letteredWords > maximumNavigationWords { return false }
+        let key = cachedKey ?? BoilerplateLexicon.comparisonKey(line)
+        cachedKey = key
         if wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) { return true }
-        return isSharePrompt(key) || isNavigation(raw)
+        return (letteredWords <= maximumShareWords && isSharePrompt(key)) || (mayHoldItems && isNavigation(raw))
+    }
+
+    static func isFurniture(_ line: String, raw: String) -> Bool {
+        var key: String?
+        return isFurniture(line, raw: raw, key: &key)
     }
 
     /// Social networks and the words of share buttons.
@@ -130,12 +147,17 @@ enum TextCleanerRules {
     ].map(BoilerplateLexicon.comparisonKey))
 
     /// A row of share buttons: "شارك عبر: فيسبوك تويتر واتساب", "Share on Facebook Twitter".
+    static let maximumShareWords = 12
+
     static func isSharePrompt(_ key: String) -> Bool {
         let words = key.split(separator: " ").map { String($0).trimmingCharacters(in: [":"]) }.filter { !$0.isEmpty }
-        guard (1...12).contains(words.count), words.contains(where: socialNetworks.contains) else { return false }
+        guard (1...maximumShareWords).contains(words.count), words.contains(where: socialNetworks.contains) else { return false }
         let buttonWords = words.filter { socialNetworks.contains($0) || shareWords.contains($0) }.count
         return buttonWords * 10 >= words.count * 7
     }
+
+    /// Menus are rarely longer: a longer line of items is a list in the text.
+    static let maximumNavigationWords = 40
 
     static func isNavigation(_ raw: String) -> Bool {
         var items: [String] = []
@@ -153,7 +175,7 @@ enum TextCleanerRules {
                 furnitureWords += words
             }
         }
-        guard allWords <= 40 else { return false }
+        guard allWords <= maximumNavigationWords else { return false }
         return furnitureWords * 10 >= allWords * 7
     }
 
@@ -164,32 +186,39 @@ enum TextCleanerRules {
         "اشترك", "اشتركوا", "اشترك الآن", "قم بالاشتراك", "سجل الآن", "سجل مجانا", "تابعونا", "تابعنا",
         "انضم", "انضموا", "انضم إلينا", "حمل التطبيق", "حمل تطبيق", "نزل التطبيق", "فعل التنبيهات", "فعل الإشعارات",
         "subscribe", "sign up", "join", "follow us", "download", "get the",
-    ].map(BoilerplateLexicon.comparisonKey)
+    ]
     /// Channels a promotion offers.
     private static let channels = [
         "البريد الالكتروني", "بريدك", "النشره البريديه", "النشره الاخباريه", "صندوق الوارد", "تنبيهات",
         "اشعارات", "تطبيق", "قناتنا", "تليجرام", "تيليجرام", "واتساب", "واتس اب", "يوتيوب", "فيسبوك", "تويتر",
         "newsletter", "inbox", "alerts", "notifications", "email", "app", "telegram", "whatsapp", "youtube",
-    ].map(BoilerplateLexicon.comparisonKey)
+    ]
     /// Addressing the reader.
     private static let secondPerson = [
         "الخاص بك", "الخاصه بك", "لك", "لكم", "بك", "لتصلك", "يصلك", "you", "your",
-    ].map(BoilerplateLexicon.comparisonKey)
+    ]
     /// What promotions offer; counts towards the cues but proves nothing alone.
-    private static let offers = ["مجانا", "مجانيه", "المجانيه", "الاشتراك", "free"].map(BoilerplateLexicon.comparisonKey)
+    private static let offers = ["مجانا", "مجانيه", "المجانيه", "الاشتراك", "free"]
+    /// The four lists, looked up together (groups 0–3 in the order above).
+    private static let promotionCues = WholeWordCues([callsToAction, channels, secondPerson, offers])
 
     /// A newsletter, app or social promotion: it names a channel and addresses the reader (an
     /// imperative or "you"), with at least three such cues in all. News about a subscription
     /// service names channels too, but in the third person.
     static func isPromotion(_ line: String) -> Bool {
+        var key: String?
+        return isPromotion(line, key: &key)
+    }
+
+    /// `key` caches the line's comparison key.
+    static func isPromotion(_ line: String, key cachedKey: inout String?) -> Bool {
         guard TextCleanerText.words(line) <= 70 else { return false }
+        let lineKey = cachedKey ?? BoilerplateLexicon.comparisonKey(line)
+        cachedKey = lineKey
         // Whole words only: "حمل" (download!) is also "carried", "قناة" is also a canal.
-        let key = " " + BoilerplateLexicon.comparisonKey(line) + " "
-        func hits(_ cues: [String]) -> Int { cues.filter { key.contains(" " + $0 + " ") }.count }
-        let asks = hits(callsToAction)
-        let named = hits(channels)
-        let addresses = hits(secondPerson)
-        return named >= 1 && asks + addresses >= 1 && asks + named + addresses + hits(offers) >= 3
+        let hits = promotionCues.hits(inKey: lineKey)
+        let (asks, named, addresses, offered) = (hits[0], hits[1], hits[2], hits[3])
+        return named >= 1 && asks + addresses >= 1 && asks + named + addresses + offered >= 3
     }
 
     // MARK: Captions
@@ -341,5 +370,75 @@ extension String {
     fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
         guard let first = firstIndex(where: { !set.contains($0) }), let last = lastIndex(where: { !set.contains($0) }) else { return "" }
         return String(self[first...last])
+    }
+}
+
+/// Cue phrases (folded with `BoilerplateLexicon.comparisonKey`, in groups) found as whole words
+/// of a folded key: a phrase counts when its words are consecutive words of the key. Each word
+/// of the key is hashed once and looked up among the phrases' first words, instead of
+/// searching the key once per phrase.
+struct WholeWordCues: Sendable {
+    private struct Cue: Sendable {
+        var bytes: [UInt8]
+        var group: Int
+    }
+
+    private let cues: [Cue]
+    private let groupCount: Int
+    /// FNV-1a of a first word → indices into `cues`.
+    private let cuesByFirstWord: [UInt64: [Int]]
+
+    init(_ groups: [[String]]) {
+        var cues: [Cue] = []
+        var cuesByFirstWord: [UInt64: [Int]] = [:]
+        for (group, phrases) in groups.enumerated() {
+            for phrase in phrases {
+                let bytes = Array(BoilerplateLexicon.comparisonKey(phrase).utf8)
+                guard !bytes.isEmpty else { continue }
+                let firstWord = bytes.prefix { $0 != 0x20 }
+                cuesByFirstWord[Self.hash(firstWord), default: []].append(cues.count)
+                cues.append(Cue(bytes: bytes, group: group))
+            }
+        }
+        self.cues = cues
+        self.cuesByFirstWord = cuesByFirstWord
+        groupCount = groups.count
+    }
+
+    private static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// How many distinct phrases of each group occur in `key` (single spaces between words, no
+    /// space at either end, as `comparisonKey` writes it).
+    func hits(inKey key: String) -> [Int] {
+        var found = [Bool](repeating: false, count: cues.count)
+        var key = key
+        key.withUTF8 { bytes in
+            var wordStart = 0
+            while wordStart < bytes.count {
+                var wordEnd = wordStart
+                while wordEnd < bytes.count && bytes[wordEnd] != 0x20 { wordEnd += 1 }
+                if let candidates = cuesByFirstWord[Self.hash(UnsafeBufferPointer(rebasing: bytes[wordStart..<wordEnd]))] {
+                    for index in candidates where !found[index] {
+                        let cue = cues[index].bytes
+                        let end = wordStart + cue.count
+                        guard end <= bytes.count, end == bytes.count || bytes[end] == 0x20 else { continue }
+                        if cue.withUnsafeBufferPointer({ $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[wordStart..<end])) }) {
+                            found[index] = true
+                        }
+                    }
+                }
+                wordStart = wordEnd + 1
+            }
+        }
+        var hits = [Int](repeating: 0, count: groupCount)
+        for (index, cue) in cues.enumerated() where found[index] { hits[cue.group] += 1 }
+        return hits
     }
 }

@@ -23,26 +23,38 @@ enum TickerDetector {
         return sentenceEnds * 2 < segments.count - 1
     }
 
-    /// The pieces of `line` between runs of two or more whitespace characters, each collapsed.
+    /// The pieces of `line` between runs of two or more whitespace characters, each collapsed
+    /// (single whitespace characters inside a piece become one ASCII space). Works on bytes.
     static func segments(of line: String) -> [String] {
-        var segments: [String] = []
-        var current = ""
-        var spaceRun = 0
-        func closeSegment() {
-            let collapsed = TextFolding.collapseWhitespace(current)
-            if !collapsed.isEmpty { segments.append(collapsed) }
-            current = ""
-        }
-        for scalar in line.unicodeScalars {
-            if TextFolding.isSpace(scalar) {
-                spaceRun += 1
-                continue
+        var line = line
+        return line.withUTF8 { bytes in
+            var segments: [String] = []
+            func close(_ range: Range<Int>) {
+                let piece = UnsafeBufferPointer(rebasing: bytes[range])
+                let collapsed = TextCleanerLines.collapseWhitespace(piece) { String(decoding: piece, as: UTF8.self) }
+                if !collapsed.isEmpty { segments.append(collapsed) }
             }
-            if spaceRun >= 2 { closeSegment() } else if spaceRun == 1 { current.unicodeScalars.append(" ") }
-            spaceRun = 0
-            current.unicodeScalars.append(scalar)
+            var pieceStart = 0
+            var runStart = 0
+            var run = 0
+            var index = 0
+            while index < bytes.count {
+                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
+                if spaceBytes > 0 {
+                    if run == 0 { runStart = index }
+                    run += 1
+                    index += spaceBytes
+                    continue
+                }
+                if run >= 2 {
+                    close(pieceStart..<runStart)
+                    pieceStart = index
+                }
+                run = 0
+                index += 1
+            }
+            close(pieceStart..<bytes.count)
+            return segments
         }
-        closeSegment()
-        return segments
     }
 }

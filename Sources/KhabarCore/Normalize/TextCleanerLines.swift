@@ -1,0 +1,219 @@
+/// Byte-level line handling for `TextCleaner`: splitting a text into lines, collapsing their
+/// whitespace, and cheap facts about a line that let the cleaner skip rules that cannot claim
+/// it. Each function gives exactly what its `String`-level counterpart gives (noted on each);
+/// they exist because walking `Character`s and appending scalars one by one cost far more than
+/// the rules themselves.
+enum TextCleanerLines {
+    /// The non-empty lines of `text` as byte ranges: what `text.split(whereSeparator:
+    /// \.isNewline)` cuts. Newline scalars (LF, VT, FF, CR, NEL, U+2028, U+2029) are grapheme
+    /// clusters of their own (only CR LF joins, and both are newlines), so cutting at scalars
+    /// is cutting at `Character`s.
+    static func lineRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            var newlineLength = 0
+            if byte >= 0x0A && byte <= 0x0D {
+                newlineLength = 1
+            } else if byte == 0xC2 && index + 1 < count && bytes[index + 1] == 0x85 {
+                newlineLength = 2
+            } else if byte == 0xE2 && index + 2 < count && bytes[index + 1] == 0x80
+                && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+            {
+                newlineLength = 3
+            }
+            if newlineLength == 0 {
+                index += 1
+                continue
+            }
+            if start < index { ranges.append(start..<index) }
+            index += newlineLength
+            start = index
+        }
+        if start < count { ranges.append(start..<count) }
+        return ranges
+    }
+
+    /// The length of the whitespace scalar (`TextFolding.isSpace`) starting at `index`, or 0.
+    @inline(__always)
+    static func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
+        let count = bytes.count
+        switch byte {
+        case 0xC2:
+            guard index + 1 < count else { return 0 }
+            return bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0 ? 2 : 0
+        case 0xE1:  // U+1680
+            guard index + 2 < count else { return 0 }
+            return bytes[index + 1] == 0x9A && bytes[index + 2] == 0x80 ? 3 : 0
+        case 0xE2:  // U+2000–200B, U+2028, U+2029, U+202F, U+205F
+            guard index + 2 < count else { return 0 }
+            let second = bytes[index + 1]
+            let third = bytes[index + 2]
+            if second == 0x80 {
+                return third <= 0x8B || third == 0xA8 || third == 0xA9 || third == 0xAF ? 3 : 0
+            }
+            return second == 0x81 && third == 0x9F ? 3 : 0
+        case 0xE3:  // U+3000
+            guard index + 2 < count else { return 0 }
+            return bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80 ? 3 : 0
+        case 0xEF:  // U+FEFF
+            guard index + 2 < count else { return 0 }
+            return bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF ? 3 : 0
+        default:
+            return 0
+        }
+    }
+
+    /// `TextFolding.collapseWhitespace` on bytes: runs of whitespace scalars become one ASCII
+    /// space, both ends trimmed. Returns the input itself when it needs no change.
+    static func collapseWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, original: () -> String) -> String {
+        let count = bytes.count
+        // Most lines are already collapsed: single ASCII spaces between words.
+        var index = 0
+        var previousWasSpace = true  // a leading space needs a change too
+        var clean = true
+        while index < count {
+            let byte = bytes[index]
+            if byte == 0x20 {
+                if previousWasSpace { clean = false; break }
+                previousWasSpace = true
+                index += 1
+                continue
+            }
+            if byte < 0x80 ? (byte >= 0x09 && byte <= 0x0D) : spaceLength(bytes, at: index) != 0 {
+                clean = false
+                break
+            }
+            previousWasSpace = false
+            index += 1
+        }
+        if clean && !(count > 0 && bytes[count - 1] == 0x20) { return original() }
+        return String(unsafeUninitializedCapacity: count) { output in
+            var written = 0
+            var pendingSpace = false
+            var index = 0
+            while index < count {
+                let spaceBytes = spaceLength(bytes, at: index)
+                if spaceBytes > 0 {
+                    pendingSpace = written > 0
+                    index += spaceBytes
+                    continue
+                }
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                }
+                output[written] = bytes[index]
+                written += 1
+                index += 1
+            }
+            return written
+        }
+    }
+
+    /// Whether `bytes` hold two whitespace scalars in a row: without that, a line is one
+    /// `TickerDetector` segment (and cannot be a ticker).
+    static func hasWhitespaceRun(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        var previousWasSpace = false
+        while index < bytes.count {
+            let spaceBytes = spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                if previousWasSpace { return true }
+                previousWasSpace = true
+                index += spaceBytes
+            } else {
+                previousWasSpace = false
+                index += 1
+            }
+        }
+        return false
+    }
+
+    /// Whether `bytes` may hold one of `TextCleanerRules.itemSeparators` (any of their
+    /// scalars counts, even where a following mark makes it part of another character).
+    static func mayHoldItemSeparator(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "|"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ","):
+                return true
+            case 0xC2 where index + 1 < count:  // · » «
+                let next = bytes[index + 1]
+                if next == 0xB7 || next == 0xBB || next == 0xAB { return true }
+            case 0xD8 where index + 1 < count:  // ،
+                if bytes[index + 1] == 0x8C { return true }
+            case 0xE2 where index + 2 < count:  // • – — ► ▪ ◄
+                let (second, third) = (bytes[index + 1], bytes[index + 2])
+                if second == 0x80 && (third == 0xA2 || third == 0x93 || third == 0x94) { return true }
+                if second == 0x96 && (third == 0xBA || third == 0xAA) { return true }
+                if second == 0x97 && third == 0x84 { return true }
+            default:
+                break
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Whitespace-separated words holding an ASCII letter or digit or an Arabic letter
+    /// (U+0621–063A, U+0641–064A). A lower bound on the words of the line's
+    /// `BoilerplateLexicon.comparisonKey` (those scalars are kept, and the key only splits
+    /// further) and of its navigation items (separators only split further, and a word with
+    /// such a letter is never a separator).
+    static func letteredWords(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var words = 0
+        var inLetteredWord = false
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            let spaceBytes = spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                inLetteredWord = false
+                index += spaceBytes
+                continue
+            }
+            if !inLetteredWord {
+                var isLetter = false
+                if byte < 0x80 {
+                    isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || (byte >= 0x30 && byte <= 0x39)
+                } else if index + 1 < count {
+                    let next = bytes[index + 1]
+                    isLetter = (byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)
+                }
+                if isLetter {
+                    inLetteredWord = true
+                    words += 1
+                }
+            }
+            index += 1
+        }
+        return words
+    }
+}
+
+/// What the cleaner learned about a line on its bytes, before any rule ran.
+struct TextCleanerLineFacts {
+    /// A `[` anywhere: shortcode rules may apply.
+    var hasBracket: Bool
+    /// Two whitespace scalars in a row in the raw line: it may be a ticker or a menu.
+    var hasWhitespaceRun: Bool
+    /// `TextCleanerLines.mayHoldItemSeparator` of the raw line: it may be a menu.
+    var hasItemSeparator: Bool
+    /// `TextCleanerLines.letteredWords` of the line.
+    var letteredWords: Int
+
+    /// Facts that skip nothing, for lines whose raw form was rewritten.
+    static let unknown = TextCleanerLineFacts(
+        hasBracket: true, hasWhitespaceRun: true, hasItemSeparator: true, letteredWords: 0
+    )
+}
