@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The whole pipeline end to end: pages/s from a local static news site to finished JSONL, with
+# peak RSS and RSS over the run (issue 6).
+#
+#   bash scripts/bench-pipeline.sh [PAGES]      # PAGES defaults to 200000; 20000 for a quick run
+#
+# 1. Generates a static site of PAGES distinct Arabic article pages from the golden UTF-8 pages
+#    (scripts/bench_pipeline.py generate: every 50th page republishes another page's text under
+#    its own URL, so deduplication has real work), sitemaps of <= 50,000 URLs, a sitemap index
+#    and a robots.txt allowing everything. Not timed.
+# 2. Serves it with Debian's nginx (installed when missing) as the current user on a free
+#    127.0.0.1 port: static files, keepalive on, access log off.
+# 3. Runs `khabar backfill --sitemap http://127.0.0.1:PORT/sitemap.xml --allow-private
+#    --per-host-concurrency 64 --min-delay 0` (global concurrency 64) under /usr/bin/time -v,
+#    sampling its VmRSS and progress line every second and the load average every 5 s.
+# 4. Reports pages/s (records exported / wall seconds), CPU seconds per 1,000 pages, peak RSS,
+#    RSS at 50k/100k/150k/200k pages (quarters of PAGES for smaller runs) and the load average;
+#    checks the output (every line JSON, each canonical URL once, records = PAGES, exactly the
+#    republished copies flagged with duplicate_of).
+# Exit status 0 when every target holds (>= 300 pages/s, peak RSS < 200 MB, RSS flat within
+# ±10 % from the first to the last mark, output correct), 1 otherwise.
+#
+# Environment: KHABAR=path to a khabar binary (default: `swift build -c release --product khabar`
+# and .build/release/khabar); BENCH_CONCURRENCY (64); BENCH_PERF=1 to record `perf record -g` for
+# 20 s from 30 s into the run (report in the results folder); BENCH_KEEP=1 to keep the site and
+# output; TMPDIR for the site, output and state (PAGES x ~15 KB).
+# Figures go to bench-results/pipeline-<UTC time>-<PAGES>/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+pages=${1:-200000}
+concurrency=${BENCH_CONCURRENCY:-64}
+[[ $pages =~ ^[0-9]+$ ]] && ((pages >= 100)) || { echo "usage: $0 [PAGES >= 100]" >&2; exit 2; }
+
+log() { echo "bench-pipeline: $*" >&2; }
+
+# --- tools -----------------------------------------------------------------------------------
+sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+need=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+[ -x /usr/bin/time ] || need+=(time)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ "${BENCH_PERF:-0}" = 1 ] && ! command -v perf >/dev/null 2>&1; then need+=(linux-perf); fi
+if ((${#need[@]})); then
+    log "installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+if [ -n "${KHABAR:-}" ]; then
+    khabar=$KHABAR
+else
+    log "building khabar (release)"
+    swift build -c release --product khabar >/dev/null
+    khabar="$repo/.build/release/khabar"
+fi
+[ -x "$khabar" ] || { log "no khabar binary at $khabar"; exit 2; }
+
+results="$repo/bench-results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)-$pages"
+mkdir -p "$results"
+work=$(mktemp -d "${TMPDIR:-/tmp}/khabar-pipebench.XXXXXX")
+nginx_pid=""; sampler_pid=""; load_pid=""; run_pid=""; perf_pid=""; tail_pid=""
+cleanup() {
+    local pid
+    for pid in $run_pid $sampler_pid $load_pid; do kill "$pid" 2>/dev/null || true; done
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- site ------------------------------------------------------------------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+log "generating $pages pages into $work/site"
+python3 scripts/bench_pipeline.py generate --dir "$work/site" --pages "$pages" --base "$base" 2>&1 | tee "$results/generate.txt" >&2
+
+mkdir -p "$work/nginx/logs"
+# As root, nginx would run its worker as nobody, who cannot read the private temp folder.
+user_line=""; if [ "$(id -u)" -eq 0 ]; then user_line="user root root;"; fi
+cat > "$work/nginx/nginx.conf" <<CONF
+$user_line
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/client;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    types {
+        text/html html;
+        application/xml xml;
+        text/plain txt;
+    }
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/plain application/xml;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    server {
+        listen 127.0.0.1:$port;
+        root $work/site;
+        location / { try_files \$uri =404; }
+    }
+}
+CONF
+"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+for _ in $(seq 50); do
+    curl -sf -o /dev/null "$base/robots.txt" && break
+    sleep 0.1
+done
+curl -sf -o /dev/null "$base/robots.txt" || { log "nginx did not start (see $work/nginx/logs/error.log)"; tail -5 "$work/nginx/logs/error.log" >&2; exit 1; }
+curl -sf -o /dev/null "$base/news/0/0.html" || { log "nginx does not serve the pages"; exit 1; }
+log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') serving $work/site on $base"
+
+# --- run -------------------------------------------------------------------------------------
+cat > "$work/khabar.yaml" <<YAML
+fetch:
+  global_concurrency: $concurrency
+log:
+  level: info
+YAML
+"$khabar" validate --config "$work/khabar.yaml" >/dev/null
+
+# The 1-minute load average every 5 s, from just before the run to its end.
+( while :; do cut -d' ' -f1 /proc/loadavg; sleep 5; done ) > "$results/loadavg.txt" &
+load_pid=$!
+
+log "khabar backfill: $pages pages, $concurrency in flight (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+start=$(date +%s.%N)
+/usr/bin/time -v -o "$results/time.txt" "$khabar" backfill --config "$work/khabar.yaml" \
+    --sitemap "$base/sitemap.xml" --out "$work/out" --state "$work/state" --allow-private \
+    --per-host-concurrency "$concurrency" --min-delay 0 > "$results/khabar.out" 2> "$results/khabar.log" &
+run_pid=$!
+khabar_pid=""
+for _ in $(seq 100); do
+    khabar_pid=$(ps -o pid= --ppid "$run_pid" | tr -d ' ' | head -1)
+    [ -n "$khabar_pid" ] && break
+    sleep 0.05
+done
+[ -n "$khabar_pid" ] || { log "khabar did not start"; cat "$results/khabar.log" >&2; exit 1; }
+python3 scripts/bench_pipeline.py sample --pid "$khabar_pid" --log "$results/khabar.log" --csv "$results/samples.csv" &
+sampler_pid=$!
+
+if [ "${BENCH_PERF:-0}" = 1 ]; then
+    (
+        sleep 30
+        kill -0 "$khabar_pid" 2>/dev/null || exit 0
+        perf record -g -o "$results/perf.data" -p "$khabar_pid" -- sleep 20 >/dev/null 2>&1 || exit 0
+        perf report -i "$results/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^$' | head -80 > "$results/perf-top.txt"
+        perf report -i "$results/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -20 > "$results/perf-dso.txt"
+    ) &
+    perf_pid=$!
+fi
+
+# Progress lines every 10 s (no terminal): show one a minute.
+( tail -n +1 -f "$results/khabar.log" --pid "$run_pid" 2>/dev/null | grep --line-buffered -E 'discovered|done:|error|warning' | awk 'NR % 6 == 1 || /done:|error|warning/' >&2 ) &
+tail_pid=$!
+status=0
+wait "$run_pid" || status=$?
+end=$(date +%s.%N)
+run_pid=""
+wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
+kill "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; load_pid=""
+for pid in $perf_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
+cut -d' ' -f1 /proc/loadavg >> "$results/loadavg.txt"
+wall=$(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.3f", e-s}')
+log "khabar backfill exited with status $status after $wall s"
+[ "$status" = 0 ] || tail -20 "$results/khabar.log" >&2
+cp "$work/out/_manifest.json" "$results/" 2>/dev/null || true
+
+# --- report ----------------------------------------------------------------------------------
+verdict=0
+python3 scripts/bench_pipeline.py report --pages "$pages" --base "$base" --out "$work/out" \
+    --csv "$results/samples.csv" --time "$results/time.txt" --wall "$wall" --concurrency "$concurrency" \
+    --load "$(paste -sd, "$results/loadavg.txt")" --summary "$results/summary.txt" || verdict=$?
+[ -f "$results/perf-top.txt" ] && log "perf profile (20 s): $results/perf-top.txt"
+if [ "$verdict" = 0 ]; then
+    log "targets met; figures in $results"
+else
+    log "target missed; figures in $results"
+    exit 1
+fi
