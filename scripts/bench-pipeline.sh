@@ -22,7 +22,7 @@
 #
 # Environment: KHABAR=path to a khabar binary (default: `swift build -c release --product khabar`
 # and .build/release/khabar); BENCH_CONCURRENCY (64); BENCH_PERF=1 to record `perf record -g` for
-# 20 s from 30 s into the run (report in the results folder); BENCH_KEEP=1 to keep the site and
+# 20 s from BENCH_PERF_AT (30) seconds into the run (flat reports in the results folder); BENCH_KEEP=1 to keep the site and
 # output; TMPDIR for the site, output and state (PAGES x ~15 KB).
 # Figures go to bench-results/pipeline-<UTC time>-<PAGES>/ (gitignored).
 set -euo pipefail
@@ -61,15 +61,15 @@ fi
 results="$repo/bench-results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)-$pages"
 mkdir -p "$results"
 work=$(mktemp -d "${TMPDIR:-/tmp}/khabar-pipebench.XXXXXX")
-nginx_pid=""; sampler_pid=""; load_pid=""; run_pid=""; perf_pid=""; tail_pid=""
+nginx_pid=""; sampler_pid=""; load_pid=""; run_pid=""; khabar_pid=""; perf_pid=""; tail_pid=""
 cleanup() {
     local pid
-    for pid in $run_pid $sampler_pid $load_pid; do kill "$pid" 2>/dev/null || true; done
+    for pid in $khabar_pid $run_pid $sampler_pid $load_pid; do kill "$pid" 2>/dev/null || true; done
     if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
     if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'log "interrupted"; exit 130' INT TERM HUP
 
 # --- site ------------------------------------------------------------------------------------
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -141,7 +141,6 @@ start=$(date +%s.%N)
     --sitemap "$base/sitemap.xml" --out "$work/out" --state "$work/state" --allow-private \
     --per-host-concurrency "$concurrency" --min-delay 0 > "$results/khabar.out" 2> "$results/khabar.log" &
 run_pid=$!
-khabar_pid=""
 for _ in $(seq 100); do
     khabar_pid=$(ps -o pid= --ppid "$run_pid" | tr -d ' ' | head -1)
     [ -n "$khabar_pid" ] && break
@@ -153,11 +152,12 @@ sampler_pid=$!
 
 if [ "${BENCH_PERF:-0}" = 1 ]; then
     (
-        sleep 30
+        sleep "${BENCH_PERF_AT:-30}"
         kill -0 "$khabar_pid" 2>/dev/null || exit 0
         perf record -g -o "$results/perf.data" -p "$khabar_pid" -- sleep 20 >/dev/null 2>&1 || exit 0
-        perf report -i "$results/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^$' | head -80 > "$results/perf-top.txt"
-        perf report -i "$results/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -20 > "$results/perf-dso.txt"
+        # Flat profiles (no call graphs); `|| true`: head closing the pipe early is no failure.
+        { perf report -i "$results/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v -e '^#' -e '^$' | head -20 > "$results/perf-dso.txt"; } || true
+        { perf report -i "$results/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -v -e '^#' -e '^$' | head -60 > "$results/perf-top.txt"; } || true
     ) &
     perf_pid=$!
 fi
@@ -168,7 +168,7 @@ tail_pid=$!
 status=0
 wait "$run_pid" || status=$?
 end=$(date +%s.%N)
-run_pid=""
+run_pid=""; khabar_pid=""
 wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
 kill "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; load_pid=""
 for pid in $perf_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
@@ -183,7 +183,7 @@ verdict=0
 python3 scripts/bench_pipeline.py report --pages "$pages" --base "$base" --out "$work/out" \
     --csv "$results/samples.csv" --time "$results/time.txt" --wall "$wall" --concurrency "$concurrency" \
     --load "$(paste -sd, "$results/loadavg.txt")" --summary "$results/summary.txt" || verdict=$?
-[ -f "$results/perf-top.txt" ] && log "perf profile (20 s): $results/perf-top.txt"
+if [ -s "$results/perf-dso.txt" ]; then log "perf profile (20 s), by library:"; head -8 "$results/perf-dso.txt" >&2; fi
 if [ "$verdict" = 0 ]; then
     log "targets met; figures in $results"
 else
