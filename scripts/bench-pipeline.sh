@@ -20,16 +20,22 @@
 # Exit status 0 when every target holds (>= 300 pages/s, peak RSS < 200 MB, RSS flat within
 # ±10 % from the first to the last mark, output correct), 1 otherwise.
 #
-# Environment: KHABAR=path to a khabar binary (default: `swift build -c release --product khabar`
-# and .build/release/khabar); BENCH_CONCURRENCY (64); BENCH_PERF=1 to record `perf record -g` for
-# 20 s from BENCH_PERF_AT (30) seconds into the run (flat reports in the results folder); BENCH_KEEP=1 to keep the site and
-# output; TMPDIR for the site, output and state (PAGES x ~15 KB).
+# Environment:
+#   KHABAR             a khabar binary (default: `swift build -c release --product khabar`, then
+#                      .build/release/khabar)
+#   BENCH_CONCURRENCY  requests in flight, per host and in all (64)
+#   BENCH_COPY_EVERY   every Nth page a republished copy (50); 0 for none
+#   BENCH_PERF=1       `perf record -g` for 20 s from BENCH_PERF_AT (30) seconds into the run;
+#                      flat reports perf-dso.txt and perf-top.txt in the results folder
+#   BENCH_KEEP=1       keep the site, output and state
+#   TMPDIR             where those go (PAGES x ~15 KB)
 # Figures go to bench-results/pipeline-<UTC time>-<PAGES>/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 pages=${1:-200000}
 concurrency=${BENCH_CONCURRENCY:-64}
+copy_every=${BENCH_COPY_EVERY:-50}
 [[ $pages =~ ^[0-9]+$ ]] && ((pages >= 100)) || { echo "usage: $0 [PAGES >= 100]" >&2; exit 2; }
 
 log() { echo "bench-pipeline: $*" >&2; }
@@ -60,7 +66,7 @@ fi
 
 results="$repo/bench-results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)-$pages"
 mkdir -p "$results"
-work=$(mktemp -d "${TMPDIR:-/tmp}/khabar-pipebench.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-pipeline.XXXXXX")
 nginx_pid=""; sampler_pid=""; load_pid=""; run_pid=""; khabar_pid=""; perf_pid=""; tail_pid=""
 cleanup() {
     local pid
@@ -75,7 +81,7 @@ trap 'log "interrupted"; exit 130' INT TERM HUP
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
 log "generating $pages pages into $work/site"
-python3 scripts/bench_pipeline.py generate --dir "$work/site" --pages "$pages" --base "$base" 2>&1 | tee "$results/generate.txt" >&2
+python3 scripts/bench_pipeline.py generate --dir "$work/site" --pages "$pages" --base "$base" --copy-every "$copy_every" 2>&1 | tee "$results/generate.txt" >&2
 
 mkdir -p "$work/nginx/logs"
 # As root, nginx would run its worker as nobody, who cannot read the private temp folder.
@@ -123,13 +129,13 @@ curl -sf -o /dev/null "$base/news/0/0.html" || { log "nginx does not serve the p
 log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') serving $work/site on $base"
 
 # --- run -------------------------------------------------------------------------------------
-cat > "$work/khabar.yaml" <<YAML
+cat > "$work/bench.yaml" <<YAML
 fetch:
   global_concurrency: $concurrency
 log:
   level: info
 YAML
-"$khabar" validate --config "$work/khabar.yaml" >/dev/null
+"$khabar" validate --config "$work/bench.yaml" >/dev/null
 
 # The 1-minute load average every 5 s, from just before the run to its end.
 ( while :; do cut -d' ' -f1 /proc/loadavg; sleep 5; done ) > "$results/loadavg.txt" &
@@ -137,17 +143,17 @@ load_pid=$!
 
 log "khabar backfill: $pages pages, $concurrency in flight (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 start=$(date +%s.%N)
-/usr/bin/time -v -o "$results/time.txt" "$khabar" backfill --config "$work/khabar.yaml" \
+/usr/bin/time -v -o "$results/time.txt" "$khabar" backfill --config "$work/bench.yaml" \
     --sitemap "$base/sitemap.xml" --out "$work/out" --state "$work/state" --allow-private \
-    --per-host-concurrency "$concurrency" --min-delay 0 > "$results/khabar.out" 2> "$results/khabar.log" &
+    --per-host-concurrency "$concurrency" --min-delay 0 > "$results/backfill.out" 2> "$results/backfill.log" &
 run_pid=$!
 for _ in $(seq 100); do
     khabar_pid=$(ps -o pid= --ppid "$run_pid" | tr -d ' ' | head -1)
     [ -n "$khabar_pid" ] && break
     sleep 0.05
 done
-[ -n "$khabar_pid" ] || { log "khabar did not start"; cat "$results/khabar.log" >&2; exit 1; }
-python3 scripts/bench_pipeline.py sample --pid "$khabar_pid" --log "$results/khabar.log" --csv "$results/samples.csv" &
+[ -n "$khabar_pid" ] || { log "khabar did not start"; cat "$results/backfill.log" >&2; exit 1; }
+python3 scripts/bench_pipeline.py sample --pid "$khabar_pid" --log "$results/backfill.log" --csv "$results/samples.csv" &
 sampler_pid=$!
 
 if [ "${BENCH_PERF:-0}" = 1 ]; then
@@ -163,7 +169,7 @@ if [ "${BENCH_PERF:-0}" = 1 ]; then
 fi
 
 # Progress lines every 10 s (no terminal): show one a minute.
-( tail -n +1 -f "$results/khabar.log" --pid "$run_pid" 2>/dev/null | grep --line-buffered -E 'discovered|done:|error|warning' | awk 'NR % 6 == 1 || /done:|error|warning/' >&2 ) &
+( tail -n +1 -f "$results/backfill.log" --pid "$run_pid" 2>/dev/null | grep --line-buffered -E 'discovered|done:|error|warning' | awk 'NR % 6 == 1 || /done:|error|warning/ {print; fflush()}' >&2 ) &
 tail_pid=$!
 status=0
 wait "$run_pid" || status=$?
@@ -175,13 +181,13 @@ for pid in $perf_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
 cut -d' ' -f1 /proc/loadavg >> "$results/loadavg.txt"
 wall=$(awk -v s="$start" -v e="$end" 'BEGIN{printf "%.3f", e-s}')
 log "khabar backfill exited with status $status after $wall s"
-[ "$status" = 0 ] || tail -20 "$results/khabar.log" >&2
+[ "$status" = 0 ] || tail -20 "$results/backfill.log" >&2
 cp "$work/out/_manifest.json" "$results/" 2>/dev/null || true
 
 # --- report ----------------------------------------------------------------------------------
 verdict=0
 python3 scripts/bench_pipeline.py report --pages "$pages" --base "$base" --out "$work/out" \
-    --csv "$results/samples.csv" --time "$results/time.txt" --wall "$wall" --concurrency "$concurrency" \
+    --csv "$results/samples.csv" --time "$results/time.txt" --wall "$wall" --concurrency "$concurrency" --copy-every "$copy_every" \
     --load "$(paste -sd, "$results/loadavg.txt")" --summary "$results/summary.txt" || verdict=$?
 if [ -s "$results/perf-dso.txt" ]; then log "perf profile (20 s), by library:"; head -8 "$results/perf-dso.txt" >&2; fi
 if [ "$verdict" = 0 ]; then

@@ -11,7 +11,7 @@ generate: a static news site of N article pages built from the golden UTF-8 page
 site), but its article paragraphs are replaced by generated Arabic prose (words drawn from the
 golden texts, so with their frequencies), numbered in the title and the lead paragraph: texts
 differ as real articles do, so near-duplicate detection (5-word shingles, MinHash LSH) has few
-candidates, as on a real site. Every COPY_EVERY-th page (i % 50 == 49) is a republished copy:
+candidates, as on a real site. Every 50th page (i % 50 == 49; --copy-every, 0 for none) is a republished copy:
 the exact text of page i - 17 under its own URL (with its own rel=canonical), which the
 deduplicator must flag. Pages live at /news/<i // 1000>/<i>.html; sitemaps of at most 50,000
 URLs each, a sitemap index at /sitemap.xml and a robots.txt allowing everything.
@@ -38,7 +38,7 @@ ARABIC_WORD = re.compile('[\u0621-\u065f\u0670-\u06d3]+')
 
 
 def is_copy(i):
-    return i % COPY_EVERY == COPY_EVERY - 1 and i >= COPY_BACK
+    return COPY_EVERY > 0 and i % COPY_EVERY == COPY_EVERY - 1 and i >= COPY_BACK
 
 
 def page_path(i):
@@ -373,6 +373,7 @@ def report(args):
 
 
 def main():
+    global COPY_EVERY
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest='command', required=True)
     g = sub.add_parser('generate')
@@ -380,6 +381,7 @@ def main():
     g.add_argument('--pages', type=int, required=True)
     g.add_argument('--base', required=True)
     g.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
+    g.add_argument('--copy-every', type=int, default=COPY_EVERY)
     s = sub.add_parser('sample')
     s.add_argument('--pid', type=int, required=True)
     s.add_argument('--log', required=True)
@@ -396,7 +398,9 @@ def main():
     r.add_argument('--target-rate', type=float, default=300)
     r.add_argument('--target-rss', type=float, default=200)
     r.add_argument('--summary')
+    r.add_argument('--copy-every', type=int, default=COPY_EVERY)
     args = parser.parse_args()
+    COPY_EVERY = getattr(args, 'copy_every', COPY_EVERY)
     {'generate': generate, 'sample': sample, 'report': report}[args.command](args)
 
 
