@@ -27,6 +27,9 @@ struct NormalizeBenchCommand: ParsableCommand {
     @Option(help: "Timed runs per measure; the fastest is reported.")
     var `repeat` = 5
 
+    @Option(help: "Time only this measure (normalize, fold, both, clean, pipeline), e.g. under a profiler.")
+    var only: String?
+
     @Argument(help: "A UTF-8 text file; documents are separated by form feeds (U+000C).")
     var corpus: String
 
@@ -42,7 +45,8 @@ struct NormalizeBenchCommand: ParsableCommand {
 
         var checksum = 0
         /// The fastest run: (CPU seconds, wall seconds).
-        func fastest(_ body: () -> Void) -> (cpu: Double, wall: Double) {
+        func fastest(_ measure: String, _ body: () -> Void) -> (cpu: Double, wall: Double) {
+            if let only, only != measure { return (.nan, .nan) }
             let clock = ContinuousClock()
             var best = (cpu: Double.infinity, wall: Double.infinity)
             for _ in 0..<max(1, `repeat`) {
@@ -52,25 +56,25 @@ struct NormalizeBenchCommand: ParsableCommand {
             }
             return best
         }
-        let normalizeSeconds = fastest {
+        let normalizeSeconds = fastest("normalize") {
             for document in documents { checksum &+= normalizer.normalize(document).utf8.count }
         }
-        let foldSeconds = fastest {
+        let foldSeconds = fastest("fold") {
             for document in normalized { checksum &+= folding.foldNormalized(document).utf8.count }
         }
-        let bothSeconds = fastest {
+        let bothSeconds = fastest("both") {
             for document in documents {
                 let forms = normalizer.normalizeAndFold(document)
                 checksum &+= forms.display.utf8.count &+ forms.folded.utf8.count
             }
         }
-        let cleanSeconds = fastest {
+        let cleanSeconds = fastest("clean") {
             for document in documents {
                 let cleaned = cleaner.clean(document)
                 checksum &+= cleaned.text.utf8.count &+ (cleaned.title?.utf8.count ?? 0)
             }
         }
-        let pipelineSeconds = fastest {
+        let pipelineSeconds = fastest("pipeline") {
             for document in documents {
                 let cleaned = cleaner.clean(document)
                 checksum &+= folding.foldNormalized(cleaned.text).utf8.count &+ (cleaned.title?.utf8.count ?? 0)

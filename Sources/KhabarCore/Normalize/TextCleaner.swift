@@ -77,28 +77,41 @@ public struct TextCleaner: Sendable {
     public func clean(_ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil) -> CleanedText {
         var lines: [(line: String, raw: String)] = []
         var facts: [TextCleanerLineFacts] = []
+        var words: [Int] = []
         var text = text
+        let utf8 = text.utf8
+        /// The line at `range` (bytes starting and ending at scalar boundaries): copied from
+        /// `text`, which is valid UTF-8 already, instead of decoding (validating) its bytes again.
+        func string(_ range: Range<Int>) -> String {
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let end = utf8.index(start, offsetBy: range.count)
+            return String(Substring(utf8[start..<end]))
+        }
         text.withUTF8 { bytes in
             for range in TextCleanerLines.lineRanges(bytes) {
                 let rawBytes = UnsafeBufferPointer(rebasing: bytes[range])
-                let rawLine = String(decoding: rawBytes, as: UTF8.self)
-                let original = TextCleanerLines.collapseWhitespace(rawBytes) { rawLine }
-                if original.isEmpty { continue }
-                guard rawBytes.contains(UInt8(ascii: "[")) else {
+                let scan = TextCleanerLines.scan(rawBytes)
+                if scan.words == 0 { continue }
+                let rawLine = string(range)
+                let original = scan.isCollapsed ? rawLine : TextCleanerLines.collapseWhitespace(rawBytes) { rawLine }
+                guard scan.hasBracket else {
                     // No shortcode can be in the line: it is its own raw form.
                     lines.append((original, rawLine))
                     facts.append(TextCleanerLineFacts(
                         hasBracket: false,
-                        hasWhitespaceRun: TextCleanerLines.hasWhitespaceRun(rawBytes),
-                        hasItemSeparator: TextCleanerLines.mayHoldItemSeparator(rawBytes),
-                        letteredWords: TextCleanerLines.letteredWords(rawBytes)
+                        hasWhitespaceRun: scan.hasWhitespaceRun,
+                        whitespaceRuns: scan.whitespaceRuns,
+                        hasItemSeparator: scan.hasItemSeparator,
+                        letteredWords: scan.letteredWords
                     ))
+                    words.append(scan.words)
                     continue
                 }
                 // Shortcode-only lines stay whole so that they are reported as such.
                 if TextCleanerRules.isShortcodeOnly(original) {
                     lines.append((original, rawLine))
                     facts.append(.unknown)
+                    words.append(scan.words)
                     continue
                 }
                 let raw = TextCleanerRules.removingInlineShortcodes(rawLine)
@@ -106,6 +119,7 @@ public struct TextCleaner: Sendable {
                 if !line.isEmpty {
                     lines.append((line, raw))
                     facts.append(.unknown)
+                    words.append(TextCleanerText.words(line))
                 }
             }
         }
@@ -114,21 +128,29 @@ public struct TextCleaner: Sendable {
         var roles: [TextLineRole] = []
         var candidates: [Int] = []
         // Comparison keys (`BoilerplateLexicon.comparisonKey`) of the lines, as far as computed.
-        var keys = [String?](repeating: nil, count: lines.count)
+        var keys = [[UInt8]?](repeating: nil, count: lines.count)
         for (index, (line, raw)) in lines.enumerated() {
-            let role = lineRole(line, raw: raw, facts: facts[index], key: &keys[index], memory: memory, source: source, into: &result)
+            let role = lineRole(
+                line, raw: raw, words: words[index], facts: facts[index], key: &keys[index], memory: memory, source: source, into: &result
+            )
             if role == .text || role == .furnitureUnlessInArticle { candidates.append(roles.count) }
             roles.append(role)
         }
-        func key(_ index: Int) -> String {
+        func key(_ index: Int) -> [UInt8] {
             if let key = keys[index] { return key }
-            let key = BoilerplateLexicon.comparisonKey(lines[index].line)
+            let key = BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
             keys[index] = key
             return key
         }
+        /// Whether line `index` folds to `headline`: a line with more lettered words than
+        /// the key has words cannot (its lettered words survive folding as words).
+        func repeats(_ index: Int, _ headline: [UInt8]) -> Bool {
+            if facts[index].letteredWords > headline.reduce(1, { $1 == 0x20 ? $0 + 1 : $0 }) { return false }
+            return key(index) == headline
+        }
 
-        let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKey).flatMap { $0.isEmpty ? nil : $0 }
-        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line) }
+        let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKeyBytes).flatMap { $0.isEmpty ? nil : $0 }
+        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line, words: words[$0]) }
         func isInArticle(_ index: Int) -> Bool {
             guard let first = paragraphs.first, let last = paragraphs.last else { return true }
             return index > first && index < last
@@ -141,31 +163,33 @@ public struct TextCleaner: Sendable {
             // Section kickers ("أخبار عربية ودولية") are headline-shaped but short, and leads
             // without a full stop long: a header line of usual title length wins over both, the
             // first headline-shaped one otherwise.
-            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line) }
+            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line, words: words[$0]) }
             let titleIndex = titleKey != nil ? nil
-                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(TextCleanerText.words(lines[$0].line)) } ?? header.first
+                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(words[$0]) } ?? header.first
+            var foundTitleKey: [UInt8]?
             for index in candidates where index < first {
                 let line = lines[index].line
                 let key = key(index)
-                if key == titleKey || key == result.title.map(BoilerplateLexicon.comparisonKey) {
+                if key == titleKey || key == foundTitleKey {
                     roles[index] = .repeatedTitle
                 } else if index == titleIndex {
                     roles[index] = .title
                     result.title = line
-                } else if TextCleanerText.words(line) < Self.keptLeadWords {
+                    foundTitleKey = key
+                } else if words[index] < Self.keptLeadWords {
                     roles[index] = .beforeArticle
                 }
             }
             // A long line without a full stop after the last paragraph is a truncated one: kept.
-            for index in candidates where index > last && !TextCleanerText.endsSentence(lines[index].line)
-                && TextCleanerText.words(lines[index].line) < Self.keptLeadWords {
+            for index in candidates where index > last && words[index] < Self.keptLeadWords
+                && !TextCleanerText.endsSentence(lines[index].line) {
                 roles[index] = .afterArticle
             }
         }
         // A headline repeated inside the body (pages print it again above the text).
-        let headlineKey = titleKey ?? result.title.map(BoilerplateLexicon.comparisonKey)
+        let headlineKey = titleKey ?? result.title.map(BoilerplateLexicon.comparisonKeyBytes)
         if let headlineKey {
-            for index in candidates where roles[index] == .text && key(index) == headlineKey {
+            for index in candidates where roles[index] == .text && repeats(index, headlineKey) {
                 roles[index] = .repeatedTitle
             }
         }
@@ -182,31 +206,31 @@ public struct TextCleaner: Sendable {
     /// `facts` let rules that cannot claim the line be skipped; `key` receives the line's
     /// comparison key when a rule needed it.
     private func lineRole(
-        _ line: String, raw: String, facts: TextCleanerLineFacts, key: inout String?,
+        _ line: String, raw: String, words: Int, facts: TextCleanerLineFacts, key: inout [UInt8]?,
         memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
     ) -> TextLineRole {
         if facts.hasBracket && TextCleanerRules.isShortcodeOnly(line) { return .shortcode }
-        if facts.hasWhitespaceRun && TickerDetector.isTicker(raw) { return .ticker }
-        if TextCleanerRules.isUIToken(line) { return .uiToken }
+        if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(raw) { return .ticker }
+        if TextCleanerRules.isUIToken(line, words: words) { return .uiToken }
         if let memory, let source, memory.isLearnedBoilerplate(line, source: source) { return .learnedBoilerplate }
         let mayHoldItems = facts.hasWhitespaceRun || facts.hasItemSeparator
         if TextCleanerRules.isFurniture(line, raw: raw, letteredWords: facts.letteredWords, mayHoldItems: mayHoldItems, key: &key) {
             // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
             // مشبوه.") is furniture only outside the article: decided by position.
-            return TextCleanerRules.isParagraph(line) ? .furnitureUnlessInArticle : .furniture
+            return TextCleanerRules.isParagraph(line, words: words) ? .furnitureUnlessInArticle : .furniture
         }
-        if TextCleanerRules.isPromotion(line, key: &key) { return .promotion }
-        if let author = TextCleanerRules.bylineAuthor(line) {
+        if TextCleanerRules.isPromotion(line, words: words, key: &key) { return .promotion }
+        if let author = TextCleanerRules.bylineAuthor(line, words: words) {
             if result.author == nil { result.author = author }
             if result.publishedAt == nil, let date = NewsDateParser.parse(line) { result.publishedAt = date.iso8601 }
             return .byline
         }
-        if let stamp = TextCleanerRules.dateline(line) {
+        if let stamp = TextCleanerRules.dateline(line, words: words) {
             if result.publishedAt == nil { result.publishedAt = stamp.date.iso8601 }
             if result.siteName == nil { result.siteName = stamp.siteName }
             return .dateline
         }
-        if TextCleanerRules.isCaption(line) { return .caption }
+        if TextCleanerRules.isCaption(line, words: words) { return .caption }
         return .text
     }
 }

@@ -15,6 +15,14 @@ enum TextCleanerLines {
         let count = bytes.count
         while index < count {
             let byte = bytes[index]
+            if byte > 0x0D && byte < 0xC2 {
+                index += 1
+                continue
+            }
+            if byte >= 0xD8 && byte <= 0xDB {
+                index += 2  // the Arabic block: two bytes, never a newline
+                continue
+            }
             var newlineLength = 0
             if byte >= 0x0A && byte <= 0x0D {
                 newlineLength = 1
@@ -164,6 +172,125 @@ enum TextCleanerLines {
         return false
     }
 
+    /// What one pass over a line's bytes tells the cleaner (see `TextCleanerLineFacts`).
+    struct Scan {
+        /// `collapseWhitespace` would return the line unchanged.
+        var isCollapsed = true
+        var hasBracket = false
+        var hasWhitespaceRun = false
+        /// Runs of two or more whitespace scalars (a ticker has at least three).
+        var whitespaceRuns = 0
+        var hasItemSeparator = false
+        var letteredWords = 0
+        /// Whitespace-separated words: `TextCleanerText.words` of the collapsed line.
+        var words = 0
+    }
+
+    /// `collapseWhitespace`'s no-change test, `hasWhitespaceRun`, `mayHoldItemSeparator`,
+    /// `letteredWords` and the word count in one pass.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
+        var scan = Scan()
+        var index = 0
+        let count = bytes.count
+        var previousWasSpace = false
+        var atStart = true
+        var inWord = false
+        var inLetteredWord = false
+        var inRun = false
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0xD8 && byte <= 0xDB && index + 1 < count {
+                // The Arabic block (two bytes): never a space; a letter, or the Arabic comma.
+                let next = bytes[index + 1]
+                previousWasSpace = false
+                inRun = false
+                atStart = false
+                if !inWord {
+                    inWord = true
+                    scan.words += 1
+                }
+                if !inLetteredWord && ((byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)) {
+                    inLetteredWord = true
+                    scan.letteredWords += 1
+                }
+                if byte == 0xD8 && next == 0x8C { scan.hasItemSeparator = true }
+                index += 2
+                continue
+            }
+            let spaceBytes = byte < 0x80 ? (byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0) : spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                if previousWasSpace && !scan.hasWhitespaceRun { scan.hasWhitespaceRun = true }
+                if previousWasSpace && !inRun {
+                    inRun = true
+                    scan.whitespaceRuns += 1
+                }
+                if byte != 0x20 || previousWasSpace || atStart { scan.isCollapsed = false }
+                previousWasSpace = true
+                inWord = false
+                inLetteredWord = false
+                index += spaceBytes
+                continue
+            }
+            previousWasSpace = false
+            inRun = false
+            atStart = false
+            if !inWord {
+                inWord = true
+                scan.words += 1
+            }
+            if byte < 0x80 {
+                switch byte {
+                case UInt8(ascii: "["):
+                    scan.hasBracket = true
+                case UInt8(ascii: "|"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ","):
+                    scan.hasItemSeparator = true
+                case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+                    if !inLetteredWord {
+                        inLetteredWord = true
+                        scan.letteredWords += 1
+                    }
+                default:
+                    break
+                }
+            } else if index + 1 < count {
+                let next = bytes[index + 1]
+                if !inLetteredWord && ((byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)) {
+                    inLetteredWord = true
+                    scan.letteredWords += 1
+                }
+                if !scan.hasItemSeparator && (byte == 0xC2 || byte == 0xD8 || byte == 0xE2) && itemSeparatorLength(bytes, at: index) > 0 {
+                    scan.hasItemSeparator = true
+                }
+            }
+            index += 1
+        }
+        if previousWasSpace { scan.isCollapsed = false }
+        return scan
+    }
+
+    /// The length of the `TextCleanerRules.itemSeparators` scalar starting at `index`, or 0.
+    @inline(__always)
+    static func itemSeparatorLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        switch byte {
+        case UInt8(ascii: "|"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ","):
+            return 1
+        case 0xC2 where index + 1 < bytes.count:  // · » «
+            let next = bytes[index + 1]
+            return next == 0xB7 || next == 0xBB || next == 0xAB ? 2 : 0
+        case 0xD8 where index + 1 < bytes.count:  // ،
+            return bytes[index + 1] == 0x8C ? 2 : 0
+        case 0xE2 where index + 2 < bytes.count:  // • – — ► ▪ ◄
+            let (second, third) = (bytes[index + 1], bytes[index + 2])
+            if second == 0x80 && (third == 0xA2 || third == 0x93 || third == 0x94) { return 3 }
+            if second == 0x96 && (third == 0xBA || third == 0xAA) { return 3 }
+            if second == 0x97 && third == 0x84 { return 3 }
+            return 0
+        default:
+            return 0
+        }
+    }
+
     /// Whitespace-separated words holding an ASCII letter or digit or an Arabic letter
     /// (U+0621–063A, U+0641–064A). A lower bound on the words of the line's
     /// `BoilerplateLexicon.comparisonKey` (those scalars are kept, and the key only splits
@@ -207,6 +334,8 @@ struct TextCleanerLineFacts {
     var hasBracket: Bool
     /// Two whitespace scalars in a row in the raw line: it may be a ticker or a menu.
     var hasWhitespaceRun: Bool
+    /// Runs of two or more whitespace scalars: a ticker needs one fewer than its segments.
+    var whitespaceRuns = Int.max
     /// `TextCleanerLines.mayHoldItemSeparator` of the raw line: it may be a menu.
     var hasItemSeparator: Bool
     /// `TextCleanerLines.letteredWords` of the line.

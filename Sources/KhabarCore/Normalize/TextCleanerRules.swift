@@ -3,17 +3,38 @@ internal import Foundation
 /// Small facts about a line of text that the cleaner's rules share.
 enum TextCleanerText {
     static func words(_ collapsed: String) -> Int {
-        collapsed.isEmpty ? 0 : collapsed.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
+        var collapsed = collapsed
+        return collapsed.withUTF8 { bytes in
+            var words = bytes.isEmpty ? 0 : 1
+            for byte in bytes where byte == 0x20 { words += 1 }
+            return words
+        }
     }
-
-    /// Closing quotes and brackets may follow the full stop: `قال إن "…".` and `…".`
-    private static let closers: Set<Character> = ["\"", "”", "»", "'", "’", ")", "]", " "]
 
     /// Ends in a full stop or an ellipsis, as sentences do and headlines, menus and captions
     /// mostly do not. Question and exclamation marks are left out: headlines use them.
+    /// Closing quotes and brackets may follow the full stop: `قال إن "…".` and `…".`
     static func endsSentence(_ text: String) -> Bool {
-        guard let last = text.last(where: { !closers.contains($0) }) else { return false }
-        return last == "." || last == "…"
+        var text = text
+        return text.withUTF8 { bytes in
+            // Skip the closers (on bytes: " ' ) ] space, » ” ’), then read the last scalar.
+            var end = bytes.count
+            while end > 0 {
+                let last = bytes[end - 1]
+                if last == 0x22 || last == 0x27 || last == 0x29 || last == 0x5D || last == 0x20 {
+                    end -= 1
+                } else if end >= 2 && bytes[end - 2] == 0xC2 && last == 0xBB {
+                    end -= 2
+                } else if end >= 3 && bytes[end - 3] == 0xE2 && bytes[end - 2] == 0x80 && (last == 0x9D || last == 0x99) {
+                    end -= 3
+                } else {
+                    break
+                }
+            }
+            guard end > 0 else { return false }
+            if bytes[end - 1] == 0x2E { return true }
+            return end >= 3 && bytes[end - 3] == 0xE2 && bytes[end - 2] == 0x80 && bytes[end - 1] == 0xA6
+        }
     }
 
     static func containsLetter(_ text: String) -> Bool {
@@ -24,8 +45,36 @@ enum TextCleanerText {
         text.unicodeScalars.contains { (0x0621...0x064A).contains($0.value) || (0x066E...0x06D3).contains($0.value) }
     }
 
+    /// Any scalar with a numeric type. On bytes for ASCII and the Arabic block (whose only
+    /// numeric scalars are the two digit rows), through `Unicode.Scalar.Properties` otherwise.
     static func containsDigit(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.numericType != nil }
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    if byte >= 0x30 && byte <= 0x39 { return true }
+                    index += 1
+                } else if byte >= 0xD8 && byte <= 0xDB && index + 1 < count {
+                    let next = bytes[index + 1]
+                    if (byte == 0xD9 && next >= 0xA0 && next <= 0xA9) || (byte == 0xDB && next >= 0xB0 && next <= 0xB9) { return true }
+                    index += 2
+                } else {
+                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                    var value = UInt32(byte) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                    var offset = 1
+                    while offset < length && index + offset < count {
+                        value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+                        offset += 1
+                    }
+                    if let scalar = Unicode.Scalar(value), scalar.properties.numericType != nil { return true }
+                    index += length
+                }
+            }
+            return false
+        }
     }
 }
 
@@ -79,8 +128,10 @@ enum TextCleanerRules {
 
     /// A lone control left by a widget: a close button "x", an arrow, a counter; or a line
     /// with no letters at all.
-    static func isUIToken(_ line: String) -> Bool {
+    static func isUIToken(_ line: String, words: Int? = nil) -> Bool {
         guard TextCleanerText.containsLetter(line) else { return true }
+        // Two words and the space between them are three characters, one of them a space.
+        if let words, words >= 2 { return false }
         // `dropFirst(n).isEmpty` is `count <= n` without counting a long line's characters.
         if line.dropFirst(2).isEmpty { return true }
         return line.dropFirst(3).isEmpty && !line.contains(" ") && !TextCleanerText.containsArabicLetter(line)
@@ -101,12 +152,15 @@ enum TextCleanerRules {
         "news", "sports", "business", "opinion", "world", "politics", "culture", "video", "home",
     ].map(BoilerplateLexicon.comparisonKey))
 
+    private static let navigationItemSet = ByteStringSet(navigationItems)
+
     /// Lines that are furniture when they are the whole line (besides `BoilerplateLexicon`).
     private static let wholeLineFurniture: Set<String> = Set([
         "اتصل بنا", "اتصلوا بنا", "من نحن", "أعلن معنا", "اعلن معنا", "المصدر", "مصدر", "الكلمات الأكثر بحثا",
         "الأكثر بحثا", "الأكثر قراءة", "الأكثر مشاهدة", "الأكثر تداولا", "آخر الأخبار", "اخر الاخبار",
         "أخبار ذات صلة", "contact us", "about us", "source",
     ].map(BoilerplateLexicon.comparisonKey))
+    private static let wholeLineFurnitureSet = ByteStringSet(wholeLineFurniture)
 
     /// Separators between menu items, besides runs of spaces.
     static let itemSeparators: Set<Character> = ["|", "•", "·", "/", "-", "–", "—", "»", "«", "،", ",", "◄", "►", "▪"]
@@ -120,18 +174,27 @@ enum TextCleanerRules {
     /// `mayHoldItems` false (no item separator and no run of spaces in `raw`) says the line is
     /// one item, so not a menu.
     static func isFurniture(
-        _ line: String, raw: String, letteredWords: Int = 0, mayHoldItems: Bool = true, key cachedKey: inout String?
+        _ line: String, raw: String, letteredWords: Int = 0, mayHoldItems: Bool = true, key cachedKey: inout [UInt8]?
     ) -> Bool {
         // Phrases and share rows have at most 30 words, menus at most 40.
         if letteredWords > maximumNavigationWords { return false }
-        let key = cachedKey ?? BoilerplateLexicon.comparisonKey(line)
+        let key = cachedKey ?? BoilerplateLexicon.comparisonKeyBytes(line)
         cachedKey = key
-        if wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) { return true }
-        return (letteredWords <= maximumShareWords && isSharePrompt(key)) || (mayHoldItems && isNavigation(raw))
+        let (isPhrase, searchedContained) = key.withUnsafeBufferPointer { key in
+            let isPhrase = wholeLineFurnitureSet.contains(key) || BoilerplateLexicon.isBoilerplate(keyBytes: key)
+                || (letteredWords <= maximumShareWords && isSharePrompt(keyBytes: key))
+            let keyWords = key.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
+            return (isPhrase, !key.isEmpty && keyWords <= BoilerplateLexicon.maximumContainedPhraseWords)
+        }
+        if isPhrase { return true }
+        // The items' keys are pieces of the line's key: a phrase the line's key lacks, they lack.
+        guard mayHoldItems else { return false }
+        var raw = raw
+        return raw.withUTF8 { isNavigation(rawBytes: $0, itemsFreeOfContainedPhrases: searchedContained) }
     }
 
     static func isFurniture(_ line: String, raw: String) -> Bool {
-        var key: String?
+        var key: [UInt8]?
         return isFurniture(line, raw: raw, key: &key)
     }
 
@@ -149,33 +212,135 @@ enum TextCleanerRules {
     /// A row of share buttons: "شارك عبر: فيسبوك تويتر واتساب", "Share on Facebook Twitter".
     static let maximumShareWords = 12
 
+    private static let socialNetworkSet = ByteStringSet(socialNetworks)
+    private static let shareWordSet = ByteStringSet(shareWords)
+
     static func isSharePrompt(_ key: String) -> Bool {
-        let words = key.split(separator: " ").map { String($0).trimmingCharacters(in: [":"]) }.filter { !$0.isEmpty }
-        guard (1...maximumShareWords).contains(words.count), words.contains(where: socialNetworks.contains) else { return false }
-        let buttonWords = words.filter { socialNetworks.contains($0) || shareWords.contains($0) }.count
-        return buttonWords * 10 >= words.count * 7
+        var key = key
+        return key.withUTF8 { isSharePrompt(keyBytes: $0) }
+    }
+
+    /// `isSharePrompt` on a key's bytes: its words, ":" trimmed from each, mostly buttons and
+    /// at least one network.
+    static func isSharePrompt(keyBytes key: UnsafeBufferPointer<UInt8>) -> Bool {
+        var words = 0
+        var buttonWords = 0
+        var namesNetwork = false
+        var start = 0
+        while start < key.count {
+            var end = start
+            while end < key.count && key[end] != 0x20 { end += 1 }
+            var first = start
+            var last = end
+            while first < last && key[first] == UInt8(ascii: ":") { first += 1 }
+            while last > first && key[last - 1] == UInt8(ascii: ":") { last -= 1 }
+            if first < last {
+                words += 1
+                if words > maximumShareWords { return false }
+                let word = UnsafeBufferPointer(rebasing: key[first..<last])
+                if socialNetworkSet.contains(word) {
+                    namesNetwork = true
+                    buttonWords += 1
+                } else if shareWordSet.contains(word) {
+                    buttonWords += 1
+                }
+            }
+            start = end + 1
+        }
+        return words >= 1 && namesNetwork && buttonWords * 10 >= words * 7
     }
 
     /// Menus are rarely longer: a longer line of items is a list in the text.
     static let maximumNavigationWords = 40
 
+    /// A line of separated items (pieces between `itemSeparators` and runs of two or more
+    /// spaces), 70 % of whose words are in navigation or furniture items.
     static func isNavigation(_ raw: String) -> Bool {
-        var items: [String] = []
-        for segment in TickerDetector.segments(of: raw) {
-            items += segment.split(whereSeparator: { itemSeparators.contains($0) }).map { TextFolding.collapseWhitespace(String($0)) }.filter { !$0.isEmpty }
-        }
-        guard items.count >= 2 else { return false }
-        var furnitureWords = 0
+        var raw = raw
+        return raw.withUTF8 { isNavigation(rawBytes: $0) }
+    }
+
+    static func isNavigation(rawBytes bytes: UnsafeBufferPointer<UInt8>, itemsFreeOfContainedPhrases: Bool = false) -> Bool {
+        // Items and their words, on bytes; nothing is folded before the line is known to be
+        // short enough.
+        var items: [(range: Range<Int>, words: Int)] = []
         var allWords = 0
-        for item in items {
-            let words = TextCleanerText.words(item)
-            allWords += words
-            let key = BoilerplateLexicon.comparisonKey(item)
-            if navigationItems.contains(key) || wholeLineFurniture.contains(key) || BoilerplateLexicon.isBoilerplate(key: key) {
-                furnitureWords += words
+        var itemStart = 0
+        var itemWords = 0
+        var inWord = false
+        var spaceRun = 0
+        var runStart = 0
+        var index = 0
+        let count = bytes.count
+        func closeItem(at end: Int) {
+            if itemWords > 0 {
+                items.append((itemStart..<end, itemWords))
+                allWords += itemWords
             }
+            itemWords = 0
+            inWord = false
         }
-        guard allWords <= maximumNavigationWords else { return false }
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0xD8 && byte <= 0xDB && index + 1 < count && !(byte == 0xD8 && bytes[index + 1] == 0x8C) {
+                // An Arabic-block scalar other than the Arabic comma: part of a word.
+                if spaceRun >= 2 {
+                    closeItem(at: runStart)
+                    itemStart = index
+                }
+                spaceRun = 0
+                if !inWord {
+                    inWord = true
+                    itemWords += 1
+                    if allWords + itemWords > maximumNavigationWords { return false }
+                }
+                index += 2
+                continue
+            }
+            let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                if spaceRun == 0 { runStart = index }
+                spaceRun += 1
+                inWord = false
+                index += spaceBytes
+                continue
+            }
+            if spaceRun >= 2 {
+                closeItem(at: runStart)
+                itemStart = index
+            }
+            spaceRun = 0
+            let separatorBytes = TextCleanerLines.itemSeparatorLength(bytes, at: index)
+            if separatorBytes > 0 {
+                closeItem(at: index)
+                index += separatorBytes
+                itemStart = index
+                continue
+            }
+            if !inWord {
+                inWord = true
+                itemWords += 1
+                if allWords + itemWords > maximumNavigationWords { return false }
+            }
+            index += 1
+        }
+        closeItem(at: count)
+        guard items.count >= 2, allWords <= maximumNavigationWords else { return false }
+        var furnitureWords = 0
+        var unseenWords = allWords
+        // The longest items first: a long item that is not furniture settles most lines.
+        items.sort { $0.words > $1.words }
+        for item in items {
+            unseenWords -= item.words
+            let key = BoilerplateLexicon.comparisonKeyBytes(of: UnsafeBufferPointer(rebasing: bytes[item.range]))
+            let isFurniture = key.withUnsafeBufferPointer { key in
+                navigationItemSet.contains(key) || wholeLineFurnitureSet.contains(key)
+                    || BoilerplateLexicon.isBoilerplate(keyBytes: key, knownFreeOfContainedPhrases: itemsFreeOfContainedPhrases)
+            }
+            if isFurniture { furnitureWords += item.words }
+            // Even if every item left were furniture, too few words would be.
+            if (furnitureWords + unseenWords) * 10 < allWords * 7 { return false }
+        }
         return furnitureWords * 10 >= allWords * 7
     }
 
@@ -206,17 +371,17 @@ enum TextCleanerRules {
     /// imperative or "you"), with at least three such cues in all. News about a subscription
     /// service names channels too, but in the third person.
     static func isPromotion(_ line: String) -> Bool {
-        var key: String?
+        var key: [UInt8]?
         return isPromotion(line, key: &key)
     }
 
-    /// `key` caches the line's comparison key.
-    static func isPromotion(_ line: String, key cachedKey: inout String?) -> Bool {
-        guard TextCleanerText.words(line) <= 70 else { return false }
-        let lineKey = cachedKey ?? BoilerplateLexicon.comparisonKey(line)
+    /// `key` caches the line's comparison key; `words` is `TextCleanerText.words(line)`.
+    static func isPromotion(_ line: String, words: Int? = nil, key cachedKey: inout [UInt8]?) -> Bool {
+        guard (words ?? TextCleanerText.words(line)) <= 70 else { return false }
+        let lineKey = cachedKey ?? BoilerplateLexicon.comparisonKeyBytes(line)
         cachedKey = lineKey
         // Whole words only: "حمل" (download!) is also "carried", "قناة" is also a canal.
-        let hits = promotionCues.hits(inKey: lineKey)
+        let hits = lineKey.withUnsafeBufferPointer { promotionCues.hits(inKeyBytes: $0) }
         let (asks, named, addresses, offered) = (hits[0], hits[1], hits[2], hits[3])
         return named >= 1 && asks + addresses >= 1 && asks + named + addresses + offered >= 3
     }
@@ -243,8 +408,8 @@ enum TextCleanerRules {
     /// An image caption with its credit: one descriptive sentence at most, ending in a
     /// parenthesized credit naming an agency — `… في بيونغ يانغ (EPA)`, `… (عبر رويترز)`.
     /// A paragraph that quotes an agency mid-text, or has several sentences, is not one.
-    static func isCaption(_ line: String) -> Bool {
-        guard TextCleanerText.words(line) <= 70 else { return false }
+    static func isCaption(_ line: String, words: Int? = nil) -> Bool {
+        guard line.utf8.last == UInt8(ascii: ")"), (words ?? TextCleanerText.words(line)) <= 70 else { return false }
         var body = Substring(line)
         var credits: [Substring] = []
         // Trailing groups, last first: "(photographer, agency via AP) (Sputnik)".
@@ -279,8 +444,8 @@ enum TextCleanerRules {
     static let maximumMetadataLineWords = 14
 
     /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
-    static func bylineAuthor(_ line: String) -> String? {
-        guard TextCleanerText.words(line) <= 12, !TextCleanerText.endsSentence(line),
+    static func bylineAuthor(_ line: String, words: Int? = nil) -> String? {
+        guard (words ?? TextCleanerText.words(line)) <= 12, !TextCleanerText.endsSentence(line),
               BylineDetector.isBylineOrDateline(line) else { return nil }
         return BylineDetector.author(fromBylineLine: line)
     }
@@ -296,8 +461,8 @@ enum TextCleanerRules {
     /// A publication stamp: a short line whose content is a date, possibly with a label and the
     /// publishing site ("نشر في الوطن يوم 20 - 06 - 2024", "نيسان ـ نشر في 2024-06-19 الساعة 14:49",
     /// "الثلاثاء، 19 نوفمبر 2024 02:31 م"). A sentence that mentions a date is not one.
-    static func dateline(_ line: String) -> (date: NewsDate, siteName: String?)? {
-        guard TextCleanerText.words(line) <= maximumMetadataLineWords, !TextCleanerText.endsSentence(line),
+    static func dateline(_ line: String, words: Int? = nil) -> (date: NewsDate, siteName: String?)? {
+        guard (words ?? TextCleanerText.words(line)) <= maximumMetadataLineWords, !TextCleanerText.endsSentence(line),
               TextCleanerText.containsDigit(line) else { return nil }
         var site: String?
         var isStamp = BylineDetector.isBylineOrDateline(line)
@@ -354,14 +519,14 @@ enum TextCleanerRules {
 
     /// Article prose: a long line, or a sentence of some length. Headlines, captions, menus
     /// and stamps are shorter and rarely end in a full stop.
-    static func isParagraph(_ line: String) -> Bool {
-        let words = TextCleanerText.words(line)
+    static func isParagraph(_ line: String, words: Int? = nil) -> Bool {
+        let words = words ?? TextCleanerText.words(line)
         return words >= proseWords || (words >= sentenceWords && TextCleanerText.endsSentence(line))
     }
 
     /// A headline: a few words up to a long title, not a sentence.
-    static func isHeadline(_ line: String) -> Bool {
-        let words = TextCleanerText.words(line)
+    static func isHeadline(_ line: String, words: Int? = nil) -> Bool {
+        let words = words ?? TextCleanerText.words(line)
         return (3...30).contains(words) && !TextCleanerText.endsSentence(line)
     }
 }
@@ -387,22 +552,39 @@ struct WholeWordCues: Sendable {
     private let groupCount: Int
     /// FNV-1a of a first word → indices into `cues`.
     private let cuesByFirstWord: [UInt64: [Int]]
+    /// Bits set at the first words' `signature`s: most words of a key miss here, before
+    /// they are hashed.
+    private let firstWordBits: [UInt64]
 
     init(_ groups: [[String]]) {
         var cues: [Cue] = []
         var cuesByFirstWord: [UInt64: [Int]] = [:]
+        var firstWordBits = [UInt64](repeating: 0, count: 64)
         for (group, phrases) in groups.enumerated() {
             for phrase in phrases {
                 let bytes = Array(BoilerplateLexicon.comparisonKey(phrase).utf8)
                 guard !bytes.isEmpty else { continue }
-                let firstWord = bytes.prefix { $0 != 0x20 }
+                let firstWord = Array(bytes.prefix { $0 != 0x20 })
                 cuesByFirstWord[Self.hash(firstWord), default: []].append(cues.count)
+                let signature = firstWord.withUnsafeBufferPointer { Self.signature($0, 0..<$0.count) }
+                firstWordBits[signature >> 6] |= 1 << UInt64(signature & 63)
                 cues.append(Cue(bytes: bytes, group: group))
             }
         }
         self.cues = cues
         self.cuesByFirstWord = cuesByFirstWord
+        self.firstWordBits = firstWordBits
         groupCount = groups.count
+    }
+
+    /// A word's length and first, second and last bytes, mixed into 12 bits.
+    @inline(__always)
+    private static func signature(_ bytes: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int {
+        let length = word.count
+        guard length > 0 else { return 0 }
+        let second = length > 1 ? UInt32(bytes[word.lowerBound + 1]) : 0
+        let mixed = (UInt32(length) | UInt32(bytes[word.lowerBound]) << 8 | second << 16 | UInt32(bytes[word.upperBound - 1]) << 24) &* 0x9E37_79B1
+        return Int(mixed >> 20)
     }
 
     private static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
@@ -417,14 +599,20 @@ struct WholeWordCues: Sendable {
     /// How many distinct phrases of each group occur in `key` (single spaces between words, no
     /// space at either end, as `comparisonKey` writes it).
     func hits(inKey key: String) -> [Int] {
-        var found = [Bool](repeating: false, count: cues.count)
         var key = key
-        key.withUTF8 { bytes in
+        return key.withUTF8 { hits(inKeyBytes: $0) }
+    }
+
+    func hits(inKeyBytes bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var found = [Bool](repeating: false, count: cues.count)
+        do {
             var wordStart = 0
             while wordStart < bytes.count {
                 var wordEnd = wordStart
                 while wordEnd < bytes.count && bytes[wordEnd] != 0x20 { wordEnd += 1 }
-                if let candidates = cuesByFirstWord[Self.hash(UnsafeBufferPointer(rebasing: bytes[wordStart..<wordEnd]))] {
+                let signature = Self.signature(bytes, wordStart..<wordEnd)
+                if firstWordBits[signature >> 6] & (1 << UInt64(signature & 63)) != 0,
+                   let candidates = cuesByFirstWord[Self.hash(UnsafeBufferPointer(rebasing: bytes[wordStart..<wordEnd]))] {
                     for index in candidates where !found[index] {
                         let cue = cues[index].bytes
                         let end = wordStart + cue.count
