@@ -171,3 +171,20 @@ func noisyRandomText(_ random: inout SeededRandom, maxLength: Int = 60) -> Strin
         #expect(roundTrip == expected)
     }
 }
+
+@Suite struct ExtractorNormalizationTests {
+    @Test func extractedTextAndTitleAreInDisplayForm() throws {
+        let paragraph = "قالت الوزارة في بيان رسمي إن الاجتماعـــات\u{00A0}\u{00A0}ستستمر حتى نهاية الأسبوع المقبل\u{200F} في العاصمة، وإن الوفود ستناقش ملفات التعاون الاقتصادي والأمني بين البلدين."
+        let html = """
+            <html><head><title>العنـــوان\u{200B} الرئيسي للخبر</title></head><body><article>
+            <h1>العنـــوان\u{200B} الرئيسي للخبر</h1><p>\(paragraph)</p><p>\(paragraph)</p><p>\(paragraph)</p>
+            </article></body></html>
+            """
+        let article = try ArticleExtractor().extract(html: Array(html.utf8)).get()
+        let normalizer = ArabicNormalizer()
+        #expect(article.title.map(ExactText.init) == ExactText("العنوان الرئيسي للخبر"))
+        #expect(ExactText(article.text) == ExactText(normalizer.normalize(article.text)))
+        #expect(article.text.contains("الاجتماعات ستستمر"))
+        #expect(!article.text.unicodeScalars.contains { $0.value == 0x200F || $0.value == 0xA0 || $0.value == 0x0640 })
+    }
+}

@@ -21,6 +21,9 @@ public enum ExtractionError: Error, Sendable, Equatable, CustomStringConvertible
 /// The same value serves `khabar extract` and the daemon's cleaner; it holds no mutable state
 /// and is safe to share across tasks.
 public struct ArticleExtractor: Sendable {
+    /// `text` and `title` leave in its display form, as `khabar clean` writes them.
+    private let normalizer = ArabicNormalizer()
+
     public init() {}
 
     /// Extracts the article from raw page bytes.
@@ -46,7 +49,7 @@ public struct ArticleExtractor: Sendable {
 
         var article = ExtractedArticle(url: url)
         article.canonicalURL = metadata.canonicalURL
-        article.title = metadata.title
+        article.title = metadata.title.map(normalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
         article.author = metadata.author ?? content.droppedBylines.lazy.compactMap(BylineDetector.author(fromBylineLine:)).first
         article.publishedAt = metadata.publishedAt?.iso8601
         article.modifiedAt = metadata.modifiedAt?.iso8601
@@ -54,7 +57,7 @@ public struct ArticleExtractor: Sendable {
         article.description = metadata.description
         article.image = metadata.image
         article.tags = metadata.tags
-        article.text = content.blocks.joined(separator: "\n")
+        article.text = normalizer.normalize(content.blocks.joined(separator: "\n"))
         article.wordCount = WordCounter.count(article.text)
         let language = PageLanguage.detect(text: article.text, declaredLanguage: metadata.declaredLanguage, declaredDirection: metadata.declaredDirection)
         article.lang = language.code
