@@ -16,7 +16,12 @@ enum TextCleanerText {
     /// Closing quotes and brackets may follow the full stop: `قال إن "…".` and `…".`
     static func endsSentence(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
+        return text.withUTF8 { endsSentence($0) }
+    }
+
+    /// `endsSentence` of UTF-8 text.
+    static func endsSentence(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
             // Skip the closers (on bytes: " ' ) ] space, » ” ’), then read the last scalar.
             var end = bytes.count
             while end > 0 {
@@ -253,6 +258,11 @@ enum TextCleanerRules {
     /// Menus are rarely longer: a longer line of items is a list in the text.
     static let maximumNavigationWords = 40
 
+    private struct NavigationItem {
+        var range: Range<Int>
+        var words: Int
+    }
+
     /// A line of separated items (pieces between `itemSeparators` and runs of two or more
     /// spaces), 70 % of whose words are in navigation or furniture items.
     static func isNavigation(_ raw: String) -> Bool {
@@ -263,7 +273,7 @@ enum TextCleanerRules {
     static func isNavigation(rawBytes bytes: UnsafeBufferPointer<UInt8>, itemsFreeOfContainedPhrases: Bool = false) -> Bool {
         // Items and their words, on bytes; nothing is folded before the line is known to be
         // short enough.
-        var items: [(range: Range<Int>, words: Int)] = []
+        var items: [NavigationItem] = []
         var allWords = 0
         var itemStart = 0
         var itemWords = 0
@@ -274,7 +284,7 @@ enum TextCleanerRules {
         let count = bytes.count
         func closeItem(at end: Int) {
             if itemWords > 0 {
-                items.append((itemStart..<end, itemWords))
+                items.append(NavigationItem(range: itemStart..<end, words: itemWords))
                 allWords += itemWords
             }
             itemWords = 0
@@ -604,7 +614,13 @@ struct WholeWordCues: Sendable {
     }
 
     func hits(inKeyBytes bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
-        var found = [Bool](repeating: false, count: cues.count)
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: cues.count) { found in
+            found.initialize(repeating: false)
+            return hits(inKeyBytes: bytes, found: found)
+        }
+    }
+
+    private func hits(inKeyBytes bytes: UnsafeBufferPointer<UInt8>, found: UnsafeMutableBufferPointer<Bool>) -> [Int] {
         do {
             var wordStart = 0
             while wordStart < bytes.count {

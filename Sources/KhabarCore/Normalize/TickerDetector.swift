@@ -10,17 +10,57 @@ enum TickerDetector {
     static let maximumMedianSegmentWords = 16
 
     /// `line` as scraped: before whitespace is collapsed, since the runs are the evidence.
+    /// Works on the bytes: the segments are never built as strings.
     static func isTicker(_ line: String) -> Bool {
-        let segments = segments(of: line)
-        guard segments.count >= minimumSegments else { return false }
-        let wordCounts = segments.map { $0.split(separator: " ").count }.sorted()
-        guard wordCounts[wordCounts.count / 2] <= maximumMedianSegmentWords else { return false }
-        // Single words are table cells or menu items, not headlines.
-        let headlineSized = wordCounts.filter { $0 >= 2 }.count
-        guard headlineSized * 4 >= segments.count * 3 else { return false }
-        // Sentences split at double spaces end in full stops; headlines do not.
-        let sentenceEnds = segments.dropLast().filter(TextCleanerText.endsSentence).count
-        return sentenceEnds * 2 < segments.count - 1
+        var line = line
+        return line.withUTF8 { bytes in
+            // Each segment's words, and whether it ends a sentence.
+            var wordCounts: [Int] = []
+            var sentenceEnds: [Bool] = []
+            var segmentStart = 0
+            var segmentWords = 0
+            var lastNonSpaceEnd = 0
+            var inWord = false
+            var run = 0
+            var index = 0
+            func close() {
+                guard segmentWords > 0 else { return }
+                wordCounts.append(segmentWords)
+                sentenceEnds.append(TextCleanerText.endsSentence(UnsafeBufferPointer(rebasing: bytes[segmentStart..<lastNonSpaceEnd])))
+                segmentWords = 0
+            }
+            while index < bytes.count {
+                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
+                if spaceBytes > 0 {
+                    run += 1
+                    inWord = false
+                    index += spaceBytes
+                    continue
+                }
+                if run >= 2 {
+                    close()
+                    segmentStart = index
+                }
+                run = 0
+                if !inWord {
+                    inWord = true
+                    segmentWords += 1
+                }
+                index += 1
+                lastNonSpaceEnd = index
+            }
+            close()
+            let count = wordCounts.count
+            guard count >= minimumSegments else { return false }
+            let sorted = wordCounts.sorted()
+            guard sorted[count / 2] <= maximumMedianSegmentWords else { return false }
+            // Single words are table cells or menu items, not headlines.
+            let headlineSized = wordCounts.filter { $0 >= 2 }.count
+            guard headlineSized * 4 >= count * 3 else { return false }
+            // Sentences split at double spaces end in full stops; headlines do not.
+            let sentences = sentenceEnds.dropLast().filter { $0 }.count
+            return sentences * 2 < count - 1
+        }
     }
 
     /// The pieces of `line` between runs of two or more whitespace characters, each collapsed

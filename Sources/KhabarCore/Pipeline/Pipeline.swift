@@ -113,7 +113,6 @@ public struct Pipeline: Sendable {
     let options: Options
     let counters: PipelineCounters
     let extractor = ArticleExtractor()
-    let normalizer = ArabicNormalizer()
 
     public init(fetcher: any DocumentFetcher, judge: any DuplicateJudge, sink: any ArticleSink, options: Options, counters: PipelineCounters = PipelineCounters()) {
         self.fetcher = fetcher
@@ -229,8 +228,9 @@ public struct Pipeline: Sendable {
             counters.add(.cleanFailed)
             return nil
         }
-        let text = normalizer.normalize(article.text)
-        let wordCount = WordCounter.count(text)
+        // The extractor's text and title are already in the normalizer's display form.
+        let text = article.text
+        let wordCount = article.wordCount
         if wordCount < options.minimumWords || (!options.languages.isEmpty && !options.languages.contains(article.lang ?? "")) {
             counters.add(.filtered)
             return nil
@@ -240,7 +240,7 @@ public struct Pipeline: Sendable {
             id: ArticleIdentity.id(canonicalURL: canonicalURL), url: document.item.url,
             canonicalURL: canonicalURL, source: document.item.source,
             fetchedAt: ArticleIdentity.timestamp(document.fetchedAt),
-            title: article.title.map(normalizer.normalize), author: article.author,
+            title: article.title, author: article.author,
             publishedAt: article.publishedAt, modifiedAt: article.modifiedAt, siteName: article.siteName,
             lang: article.lang, dir: article.dir, description: article.description, image: article.image,
             tags: article.tags, text: text, wordCount: wordCount,
