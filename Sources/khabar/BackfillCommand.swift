@@ -92,6 +92,9 @@ struct BackfillCommand: AsyncParsableCommand {
         progress.finish(report.counts)
         for problem in report.discoveryProblems.prefix(20) { printToStandardError("problem: \(problem)") }
         if report.discoveryProblems.count > 20 { printToStandardError("… and \(report.discoveryProblems.count - 20) more problems") }
+        for failure in report.failures.prefix(20) { printToStandardError("failed: \(failure)") }
+        let failed = report.counts[.fetchFailed] + report.counts[.cleanFailed]
+        if failed > 20 { printToStandardError("… and \(failed - 20) more failed articles") }
     }
 
     static func day(_ text: String, option: String) throws -> Date {

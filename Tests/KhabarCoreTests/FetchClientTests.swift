@@ -142,14 +142,22 @@ import Testing
         }
     }
 
-    @Test func circuitBreakerPausesFailingHost() async throws {
-        try await withFetcher({ $0.circuitBreakerThreshold = 2; $0.maxAttempts = 2 }) { server, fetcher in
+    /// An open breaker sends nothing to the host for its pause; pages of the host wait for it
+    /// rather than fail unasked, and no page gets more than `maxAttempts` requests.
+    @Test func circuitBreakerPausesFailingHostAndPagesWaitForIt() async throws {
+        try await withFetcher({ $0.circuitBreakerThreshold = 2; $0.maxAttempts = 2; $0.circuitBreakerPause = .milliseconds(300) }) { server, fetcher in
             server.route("/flaky") { _, _ in .response(status: 500) }
+            server.serve("/ok", body: "<p>ok</p>")
             await expectFailure({ $0 == .httpStatus(500, retryAfterSeconds: nil) }) { try await fetcher.fetch(server.url("/flaky")) }
-            await expectFailure({ if case .hostPaused = $0 { return $0.isRetryable } else { return false } }) {
-                try await fetcher.fetch(server.url("/flaky"))
-            }
             #expect(server.requests(to: "/flaky").count == 2)
+            // The breaker is open now: the healthy page waits out the pause, then is fetched.
+            #expect(try await fetcher.fetch(server.url("/ok")).page.status == 200)
+            let lastFailure = try #require(server.requests(to: "/flaky").last)
+            let ok = try #require(server.requests(to: "/ok").first)
+            #expect(ok.receivedAt - lastFailure.receivedAt >= .milliseconds(250), "a request reached the host while it was paused")
+            // Still failing: half-open attempts re-open the breaker; requests stay bounded.
+            await expectFailure({ $0 == .httpStatus(500, retryAfterSeconds: nil) }) { try await fetcher.fetch(server.url("/flaky")) }
+            #expect(server.requests(to: "/flaky").count == 4)
         }
     }
 

@@ -325,7 +325,7 @@ enum ExportFixtures {
         #expect(ids.sorted() == ["id-1", "id-2", "id-3"])
     }
 
-    @Test func writeFailureStopsKeepsFinishedFilesAndLeavesRecordsUnacknowledged() async throws {
+    @Test func fullDiskBlocksKeepsFinishedFilesAndResumesLosingNothing() async throws {
         let scratch = ScratchDirectory()
         let config = configuration(scratch.url)
         let store = InMemoryStateStore()
@@ -335,6 +335,7 @@ enum ExportFixtures {
             try await exporter.append(ExportFixtures.record(1), acknowledgement: acks.handle(for: "id-1"))
             try await exporter.finishOpenFile()
         }
+        let finishedBefore = try ExportFixtures.finishedNames(in: config.directory)
         let exporter = try JSONLExporter(
             configuration: config, ledger: store,
             faultInjection: .failWrites(errno: ENOSPC, afterBytes: 100))
@@ -344,21 +345,35 @@ enum ExportFixtures {
             Issue.record("finishing on a full disk must fail")
         } catch let error as ExportError {
             #expect(error.isNoSpaceLeft)
+            #expect(error.isRetryable)
             #expect(error.description.contains("no space left on device"))
         }
+        #expect(await exporter.blockedBy?.isNoSpaceLeft == true)
+        #expect(await exporter.stoppedBy == nil)
+        // Still full: every call retries, fails again and takes nothing.
         await #expect(throws: ExportError.self) { try await exporter.append(ExportFixtures.record(5)) }
-        #expect(await exporter.stoppedBy?.isNoSpaceLeft == true)
+        await #expect(throws: ExportError.self) { try await exporter.finishOpenFile() }
 
-        // The torn part stays unfinished; the finished file and manifest are untouched.
+        // Blocked: the torn part is gone (its space freed), the finished file and manifest are
+        // untouched, and nothing unwritten is acknowledged or marked exported.
         #expect(acks.acknowledged == ["id-1"])
-        #expect(try ExportFixtures.partNames(in: config.directory).count == 1)
+        #expect(try ExportFixtures.partNames(in: config.directory).isEmpty)
+        #expect(try ExportFixtures.finishedNames(in: config.directory) == finishedBefore)
         #expect(try ExportFixtures.records(in: config.directory).map { $0.object["id"] as? String } == ["id-1"])
         let manifest = try ExportManifest.read(from: config.directory.appendingPathComponent("_manifest.json"))
         #expect(manifest.files.map(\.records) == [1])
-        for n in 2...4 { #expect(try !store.isExported(canonicalURL: ExportFixtures.record(n).canonicalURL)) }
+        for n in 2...5 { #expect(try !store.isExported(canonicalURL: ExportFixtures.record(n).canonicalURL)) }
 
-        let restarted = try JSONLExporter(configuration: config, ledger: store)
-        #expect(restarted.recovery.discardedParts.count == 1)
+        // Space returns: the next call writes the kept records again and goes on.
+        await exporter.setFaultInjection(.none)
+        try await exporter.append(ExportFixtures.record(5), acknowledgement: acks.handle(for: "id-5"))
+        #expect(await exporter.blockedBy == nil)
+        try await exporter.finishOpenFile()
+        #expect(acks.acknowledged == ["id-1", "id-2", "id-3", "id-4", "id-5"])
+        let ids = try ExportFixtures.records(in: config.directory).compactMap { $0.object["id"] as? String }
+        #expect(ids.sorted() == ["id-1", "id-2", "id-3", "id-4", "id-5"])
         #expect(try ExportFixtures.partNames(in: config.directory).isEmpty)
+        let restarted = try JSONLExporter(configuration: config, ledger: store)
+        #expect(restarted.recovery == JSONLExporter.RecoveryReport())
     }
 }

@@ -138,6 +138,10 @@ private struct ConfigurationReader {
             case "max_body_bytes": size(value, path).map { fetch.maxBodyBytes = $0 }
             case "allow_private": boolean(value, path).map { fetch.allowPrivate = $0 }
             case "allowed_networks": strings(value, path).map { fetch.allowedNetworks = $0 }
+            case "max_attempts": integer(value, path, minimum: 1).map { fetch.maxAttempts = $0 }
+            case "retry_delay": duration(value, path).map { fetch.retryDelay = $0 }
+            case "max_retry_after": duration(value, path).map { fetch.maxRetryAfter = $0 }
+            case "breaker_pause": duration(value, path).map { fetch.breakerPause = $0 }
             default: unknown(value, path)
             }
         }

@@ -40,6 +40,14 @@ public struct KhabarConfiguration: Sendable, Equatable {
         public var maxBodyBytes = 10 * 1024 * 1024
         public var allowPrivate = false
         public var allowedNetworks: [String] = []
+        /// Requests per URL for retryable failures (timeouts, resets, 429, 5xx).
+        public var maxAttempts = 3
+        /// The first retry's backoff; it doubles (with jitter) up to 30 s.
+        public var retryDelay: Duration = .milliseconds(500)
+        /// A longer Retry-After is waited only this long.
+        public var maxRetryAfter: Duration = .seconds(60)
+        /// How long a host is left alone after 5 failures in a row (its pages wait, at most 60 s).
+        public var breakerPause: Duration = .seconds(30)
     }
 
     public struct Pipeline: Sendable, Equatable {

@@ -49,6 +49,8 @@ final class Inflater {
     /// True between the end of one gzip member and the first byte of the next.
     private(set) var atMemberBoundary = true
     private(set) var totalOutput = 0
+    /// Streams (gzip members) read to their end, trailer checked.
+    private(set) var membersCompleted = 0
 
     init(format: Format = .gzipOrZlib) throws(Failure) {
         guard let zlib = ZlibFunctions.shared else { throw .zlibUnavailable }
@@ -93,6 +95,8 @@ final class Inflater {
                 return (status, out.count - Int(stream.pointee.avail_out), min(remaining, Int(UInt32.max)) - Int(stream.pointee.avail_in))
             }
             consumed += used
+            // Inside a member once any of it is read, even before it yields output.
+            if used > 0 { atMemberBoundary = false }
             if produced > 0 {
                 atMemberBoundary = false
                 totalOutput += produced
@@ -108,6 +112,7 @@ final class Inflater {
                 return consumed
             case Z_STREAM_END:
                 atMemberBoundary = true
+                membersCompleted += 1
                 _ = zlib.inflateReset(stream)
                 // Padding or junk after the last member is not another member: stop there.
                 if consumed < input.count, input[consumed] != 0x1F { return consumed }

@@ -17,6 +17,13 @@ public enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
     /// the process died at that step.
     case simulatedCrash(String)
 
+    /// An error of the output directory (write, fsync, create, rename): the exporter blocks
+    /// and redoes the step on a later call, so waiting and calling again can succeed.
+    public var isRetryable: Bool {
+        if case .io = self { return true }
+        return false
+    }
+
     public var isNoSpaceLeft: Bool {
         if case .io(_, _, let code) = self { return code == ENOSPC || code == EDQUOT }
         return false
@@ -159,6 +166,9 @@ final class PartFileWriter {
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
     }
+
+    /// Writes the buffered bytes now (the exporter checks a rewritten part reaches the disk).
+    func flushBuffer() throws { try flush() }
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }

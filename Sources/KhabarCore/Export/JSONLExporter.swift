@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 internal import Glibc
+internal import Metrics
 
 /// Tells the stage that produced a record that it is safely exported and need not be re-sent.
 public struct ExportAcknowledgement: Sendable {
@@ -32,9 +33,19 @@ public struct ExportAcknowledgement: Sendable {
 /// A record whose canonical URL is exported already, or is in the open file, is dropped (a
 /// redelivery); the first is acknowledged at once, the second with the open file.
 ///
-/// Any write, fsync, rename or commit error stops the exporter: every later call throws
-/// `ExportError.stopped`, finished files stay as they are, and records of the unfinished file
-/// stay unacknowledged. A finished file is never rewritten, appended to or deleted.
+/// A write, fsync, create or rename error in the output directory (a full disk above all)
+/// blocks the exporter instead: the call throws that error (`isRetryable`), the unfinished
+/// part is deleted (freeing its space) while its records stay in memory, and every later call
+/// first tries to redo what failed (rewrite the part, finish the rename, rewrite the
+/// manifest); until that succeeds it throws again and takes no record. So a caller that waits
+/// and retries (`ExporterSink` does, with a backoff) holds the pipeline back while the disk is
+/// full and resumes, losing nothing, when space returns. Finished files and the ledger are
+/// never touched by a failure, and nothing is acknowledged before it is durably written.
+///
+/// Any other error (the ledger cannot commit, zlib fails) stops the exporter: every later call
+/// throws `ExportError.stopped`, finished files stay as they are, and records of the
+/// unfinished file stay unacknowledged. A finished file is never rewritten, appended to or
+/// deleted.
 ///
 /// The actor never suspends inside a method, so a finish cannot interleave with an append.
 /// File and SQLite calls block the calling thread while they run.
@@ -108,11 +119,16 @@ public actor JSONLExporter {
     }
 
     private struct OpenFile {
-        let writer: PartFileWriter
+        /// nil after a write error deleted the part: `lines` are written again on resume.
+        var writer: PartFileWriter?
         let finalName: String
         let sequence: Int
         let openedAt: Date
         var records: [ExportedRecordKey] = []
+        /// Every line appended, kept until the file is finished so that a part lost to a
+        /// write or fsync error can be written again (at most `maxFileBytes`).
+        var lines: [[UInt8]] = []
+        var lineBytes = 0
         var canonicalURLs: Set<String> = []
         var pending = PendingState()
         var acknowledgements: [ExportAcknowledgement] = []
@@ -125,10 +141,25 @@ public actor JSONLExporter {
     private let ledger: any ExportLedger
     private let clock: @Sendable () -> Date
     private let logger: Logger
-    private let faultInjection: FaultInjection
+    private var faultInjection: FaultInjection
     private var openFile: OpenFile?
     private var nextSequence: Int
     private var stopReason: ExportError?
+    /// A file committed to the ledger whose rename (or directory fsync) failed.
+    private var pendingRename: CommittedFile?
+    private var manifestIsStale = false
+    /// The output error that blocks the exporter until what failed is redone.
+    private var blockage: (error: ExportError, since: ContinuousClock.Instant, lastLogged: ContinuousClock.Instant)?
+    private let blockedGauge = Gauge(label: "khabar_export_blocked")
+    private let noSpaceErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "no_space")])
+    private let ioErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "io")])
+    private let fatalErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "fatal")])
+
+    private struct CommittedFile {
+        let entry: ExportFileEntry
+        let partPath: String
+        let acknowledgements: [ExportAcknowledgement]
+    }
 
     /// Opens the output directory (creating it), recovers from an earlier crash and rewrites
     /// the manifest.
@@ -155,7 +186,19 @@ public actor JSONLExporter {
         try FileManager.default.createDirectory(at: configuration.directory, withIntermediateDirectories: true)
         recovery = try Self.recover(configuration: configuration, ledger: ledger, logger: logger)
         nextSequence = try Self.ledgerCall { (try ledger.lastSequence() ?? 0) + 1 }
-        try Self.writeManifest(configuration: configuration, ledger: ledger, now: clock())
+        do {
+            try Self.writeManifest(configuration: configuration, ledger: ledger, now: clock())
+        } catch let error as ExportError where error.isRetryable {
+            // Starting on a full disk: start blocked; the first call retries the manifest.
+            let now = ContinuousClock.now
+            manifestIsStale = true
+            blockage = (error, now, now)
+            blockedGauge.record(1)
+            let what = error.isNoSpaceLeft ? "the output disk is full" : "the output directory cannot be written"
+            logger.error(
+                "\(what): export waits until it can write again",
+                metadata: ["directory": "\(configuration.directory.path)", "error": "\(error)"])
+        }
     }
 
     // MARK: Appending
@@ -172,6 +215,7 @@ public actor JSONLExporter {
         _ record: ArticleRecord, pending: PendingState = PendingState(), acknowledgement: ExportAcknowledgement? = nil
     ) throws -> AppendOutcome {
         try throwIfStopped()
+        try resumeIfBlocked()
         if openFile?.canonicalURLs.contains(record.canonicalURL) == true {
             if let acknowledgement { openFile?.acknowledgements.append(acknowledgement) }
             return .droppedDuplicateOfOpenFile
@@ -182,15 +226,19 @@ public actor JSONLExporter {
             return .droppedAlreadyExported
         }
         let line = record.jsonLine()
-        if let open = openFile, open.writer.lineBytes + line.count > configuration.maxFileBytes || isOld(open) {
+        if let open = openFile, open.lineBytes + line.count > configuration.maxFileBytes || isOld(open) {
             try finishFile()
         }
         if openFile == nil { try openNewFile() }
         do {
-            try openFile!.writer.append(line)
+            try openFile!.writer!.append(line)
         } catch {
-            throw stop(error)
+            // The record is not taken; the part (torn now) is written again from `lines`.
+            discardPart()
+            throw fail(error)
         }
+        openFile!.lines.append(line)
+        openFile!.lineBytes += line.count
         openFile!.records.append(ExportedRecordKey(recordID: record.id, canonicalURL: record.canonicalURL))
         openFile!.canonicalURLs.insert(record.canonicalURL)
         openFile!.pending.merge(pending)
@@ -205,6 +253,7 @@ public actor JSONLExporter {
     @discardableResult
     public func rotateIfDue() throws -> ExportFileEntry? {
         try throwIfStopped()
+        try resumeIfBlocked()
         guard let open = openFile, isOld(open) else { return nil }
         return try finishFile()
     }
@@ -213,8 +262,12 @@ public actor JSONLExporter {
     @discardableResult
     public func finishOpenFile() throws -> ExportFileEntry? {
         try throwIfStopped()
+        try resumeIfBlocked()
         return try finishFile()
     }
+
+    /// The output error the exporter is blocked on (waiting for space), if any.
+    public var blockedBy: ExportError? { blockage?.error }
 
     /// Records in the open, unfinished file.
     public var openRecordCount: Int { openFile?.records.count ?? 0 }
@@ -222,42 +275,151 @@ public actor JSONLExporter {
     /// The error that stopped the exporter, if one did.
     public var stoppedBy: ExportError? { stopReason }
 
+    /// Test hook: changes the injected fault (a test "frees the disk" by setting `.none`);
+    /// parts opened from now on use it.
+    package func setFaultInjection(_ fault: FaultInjection) {
+        faultInjection = fault
+    }
+
     // MARK: Finishing
 
     @discardableResult
     private func finishFile() throws -> ExportFileEntry? {
-        guard let file = openFile else { return nil }
-        // Whatever happens below, this part takes no more records.
-        openFile = nil
+        guard let file = openFile, let writer = file.writer else { return nil }
         let directory = configuration.directory.path
-        let finalPath = configuration.directory.appendingPathComponent(file.finalName).path
-        let entry: ExportFileEntry
+        let byteCount: Int
+        let sha256: String
         do {
-            let (byteCount, sha256) = try file.writer.finishAndSync()
+            (byteCount, sha256) = try writer.finishAndSync()
+        } catch {
+            // After a failed fsync the kernel may have dropped the pages: write it all again.
+            discardPart()
+            throw fail(error)
+        }
+        // From here on, this part takes no more records.
+        openFile = nil
+        let entry = ExportFileEntry(
+            name: file.finalName, sequence: file.sequence, recordCount: file.records.count,
+            byteCount: byteCount, sha256: sha256, firstFetchedAt: file.firstFetchedAt,
+            lastFetchedAt: file.lastFetchedAt, finishedAt: clock())
+        do {
             try injectCrash(at: .crashAfterPartSync)
-            entry = ExportFileEntry(
-                name: file.finalName, sequence: file.sequence, recordCount: file.records.count,
-                byteCount: byteCount, sha256: sha256, firstFetchedAt: file.firstFetchedAt,
-                lastFetchedAt: file.lastFetchedAt, finishedAt: clock())
             try Self.ledgerCall { try ledger.commitFinishedFile(entry, records: file.records, pending: file.pending) }
             try injectCrash(at: .crashAfterLedgerCommit)
-            try ExportFiles.rename(file.writer.path, to: finalPath)
-            try ExportFiles.fsyncDirectory(directory)
-            try injectCrash(at: .crashAfterRename)
         } catch {
             throw stop(error)
         }
-        logger.debug("finished export file", metadata: ["file": "\(entry.name)", "records": "\(entry.recordCount)"])
+        let committed = CommittedFile(entry: entry, partPath: writer.path, acknowledgements: file.acknowledgements)
+        do {
+            try completeRename(committed, directory: directory)
+        } catch {
+            // Committed: a restart would rename it; until then the rename is retried.
+            pendingRename = committed
+            throw fail(error)
+        }
+        try writeManifestAfterFinishing()
+        return entry
+    }
+
+    /// Steps 3 to 5 for a committed file: rename, fsync the directory, acknowledge.
+    private func completeRename(_ committed: CommittedFile, directory: String) throws {
+        let finalPath = configuration.directory.appendingPathComponent(committed.entry.name).path
+        // A retry after a failed directory fsync finds the rename done already.
+        if ExportFiles.exists(committed.partPath) || !ExportFiles.exists(finalPath) {
+            try ExportFiles.rename(committed.partPath, to: finalPath)
+        }
+        try ExportFiles.fsyncDirectory(directory)
+        try injectCrash(at: .crashAfterRename)
+        logger.debug("finished export file", metadata: ["file": "\(committed.entry.name)", "records": "\(committed.entry.recordCount)"])
+        // The records are in a finished, committed file: acknowledging them is right even
+        // if the manifest cannot be rewritten yet (it is retried, and a restart rebuilds it).
+        committed.acknowledgements.forEach { $0.acknowledge() }
+    }
+
+    private func writeManifestAfterFinishing() throws {
         do {
             try Self.writeManifest(configuration: configuration, ledger: ledger, now: clock())
+            manifestIsStale = false
         } catch {
-            // The records are in a finished, committed file: acknowledging them is right even
-            // though the manifest is stale (the next start rebuilds it).
-            file.acknowledgements.forEach { $0.acknowledge() }
-            throw stop(error)
+            manifestIsStale = true
+            throw fail(error)
         }
-        file.acknowledgements.forEach { $0.acknowledge() }
-        return entry
+    }
+
+    // MARK: Blocking on output errors
+
+    /// Redoes what an output error left undone, oldest first. Throws (and stays blocked) when
+    /// the output still fails.
+    private func resumeIfBlocked() throws {
+        guard let blocked = blockage else { return }
+        if let committed = pendingRename {
+            do { try completeRename(committed, directory: configuration.directory.path) } catch { throw fail(error) }
+            pendingRename = nil
+            manifestIsStale = true
+        }
+        if manifestIsStale { try writeManifestAfterFinishing() }
+        if let open = openFile, open.writer == nil {
+            let partPath = path(open.finalName + Self.partSuffix)
+            do {
+                try? ExportFiles.remove(partPath)
+                let writer = try makeWriter(partPath)
+                openFile!.writer = writer
+                for line in open.lines { try writer.append(line) }
+                // A full disk shows at write(): find out now, not at the next flush.
+                try writer.flushBuffer()
+            } catch {
+                discardPart()
+                throw fail(error)
+            }
+        }
+        blockage = nil
+        blockedGauge.record(0)
+        let seconds = Int((ContinuousClock.now - blocked.since).secondsDouble.rounded())
+        logger.notice(
+            "export resumed: the output directory is writable again", metadata: [
+                "directory": "\(configuration.directory.path)", "blocked_seconds": "\(seconds)",
+                "records_kept": "\(openFile?.records.count ?? 0)",
+            ])
+    }
+
+    /// Closes and deletes the open part after an output error (its space is freed); its
+    /// records stay in `openFile.lines` and are written again by `resumeIfBlocked`.
+    private func discardPart() {
+        guard let writer = openFile?.writer else { return }
+        writer.closeDescriptor()
+        try? ExportFiles.remove(writer.path)
+        openFile?.writer = nil
+    }
+
+    /// An output (file-system) error blocks the exporter until it can redo the step; any
+    /// other error stops it.
+    private func fail(_ error: any Error) -> ExportError {
+        guard let exportError = error as? ExportError, exportError.isRetryable else { return stop(error) }
+        let now = ContinuousClock.now
+        if exportError.isNoSpaceLeft { noSpaceErrors.increment() } else { ioErrors.increment() }
+        if let blocked = blockage {
+            blockage!.error = exportError
+            if now - blocked.lastLogged >= .seconds(60) {
+                blockage!.lastLogged = now
+                logger.error(
+                    "export still blocked: \(exportError.isNoSpaceLeft ? "the output disk is full" : "the output directory cannot be written")",
+                    metadata: [
+                        "directory": "\(configuration.directory.path)", "error": "\(exportError)",
+                        "blocked_seconds": "\(Int((now - blocked.since).secondsDouble.rounded()))",
+                    ])
+            }
+        } else {
+            blockage = (exportError, now, now)
+            blockedGauge.record(1)
+            let what = exportError.isNoSpaceLeft ? "the output disk is full" : "the output directory cannot be written"
+            logger.error(
+                "\(what): export paused and retried until it can write again; finished files are intact and nothing unwritten was acknowledged",
+                metadata: [
+                    "directory": "\(configuration.directory.path)", "error": "\(exportError)",
+                    "records_kept": "\(openFile?.records.count ?? 0)",
+                ])
+        }
+        return exportError
     }
 
     private func openNewFile() throws {
@@ -269,16 +431,19 @@ public actor JSONLExporter {
             name = "\(configuration.filePrefix)-\(stamp)-\(Self.padded(nextSequence))\(configuration.finishedSuffix)"
             nextSequence += 1
         } while ExportFiles.exists(path(name)) || ExportFiles.exists(path(name + Self.partSuffix))
-        let level: Int32? = if case .gzip(let level) = configuration.compression { level } else { nil }
         do {
-            let writeFailure: (afterBytes: Int, errno: Int32)? =
-                if case .failWrites(let code, let afterBytes) = faultInjection { (afterBytes, code) } else { nil }
-            let writer = try PartFileWriter(
-                path: path(name + Self.partSuffix), gzipLevel: level, injectedWriteFailure: writeFailure)
+            let writer = try makeWriter(path(name + Self.partSuffix))
             openFile = OpenFile(writer: writer, finalName: name, sequence: nextSequence - 1, openedAt: now)
         } catch {
-            throw stop(error)
+            throw fail(error)
         }
+    }
+
+    private func makeWriter(_ partPath: String) throws -> PartFileWriter {
+        let level: Int32? = if case .gzip(let level) = configuration.compression { level } else { nil }
+        let writeFailure: (afterBytes: Int, errno: Int32)? =
+            if case .failWrites(let code, let afterBytes) = faultInjection { (afterBytes, code) } else { nil }
+        return try PartFileWriter(path: partPath, gzipLevel: level, injectedWriteFailure: writeFailure)
     }
 
     private func isOld(_ file: OpenFile) -> Bool {
@@ -299,12 +464,13 @@ public actor JSONLExporter {
         if stopReason == nil {
             stopReason = exportError
             if case .simulatedCrash = exportError {} else {
+                fatalErrors.increment()
                 logger.error(
                     "export stopped; finished files are intact, unfinished records stay unacknowledged",
                     metadata: ["error": "\(exportError)"])
             }
         }
-        openFile?.writer.closeDescriptor()
+        openFile?.writer?.closeDescriptor()
         openFile = nil
         return exportError
     }

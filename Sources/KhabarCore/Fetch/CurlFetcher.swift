@@ -84,8 +84,13 @@ public final class CurlFetcher: Sendable {
     // MARK: - One hop
 
     /// One URL, no redirects: robots.txt, breaker, politeness slot, retries.
+    ///
+    /// At most `maxAttempts` requests are sent. While the host's breaker is open the URL waits
+    /// for it to close (at most `maxAttempts` times) instead of failing unasked: a healthy page
+    /// must not be lost because other pages of its host failed.
     private func fetchHop(_ url: ParsedURL) async throws -> (TransferResponse, attempts: Int) {
         var attempt = 0
+        var breakerWaits = 0
         while true {
             attempt += 1
             try Task.checkCancellation()
@@ -107,7 +112,13 @@ public final class CurlFetcher: Sendable {
                     }
                 }
             }
-            try gate.checkBreaker(host: url.hostKey)
+            if let remaining = gate.pauseRemaining(host: url.hostKey) {
+                guard breakerWaits < configuration.maxAttempts else { try gate.checkBreaker(host: url.hostKey); continue }
+                breakerWaits += 1
+                attempt -= 1  // nothing was sent
+                try await Task.sleep(for: remaining)
+                continue
+            }
             let validators = await validatorStore?.validators(for: url.canonical)
             let request = makeRequest(url: url.canonical, validators: validators,
                                       maxBodyBytes: configuration.maxBodyBytes, maxDecompressedBytes: configuration.maxDecompressedBytes)

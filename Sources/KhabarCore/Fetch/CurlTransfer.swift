@@ -45,6 +45,17 @@ final class CurlTransfer: @unchecked Sendable {
     var abortReason: FetchError?
     /// The internal address the SSRF guard refused, if it refused one.
     var refusedAddress: String?
+    /// How the body is decoded, decided at its first bytes from the status and Content-Encoding.
+    var coding: BodyCoding?
+    /// Body bytes received on the wire (before decoding).
+    var wireBodyBytes = 0
+
+    /// Content decoding is done here rather than by libcurl, which (7.88) accepts a gzip
+    /// stream that ends early (a truncated body) as a complete page.
+    enum BodyCoding {
+        case identity
+        case inflating(Inflater)
+    }
 
     init(ticket: TransferTicket, request: TransferRequest, easy: EasyHandle) {
         self.ticket = ticket
@@ -65,8 +76,9 @@ final class CurlTransfer: @unchecked Sendable {
         check(khabar_curl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         // Redirects are followed by CurlFetcher so that each hop passes robots and the SSRF guard.
         check(khabar_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-        // "": every encoding this libcurl can decode (gzip, deflate, br, zstd here).
-        check(khabar_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""))
+        // gzip and deflate are asked for and decoded by `decodeBody`, which can tell a
+        // truncated stream from a complete one; libcurl passes the encoded bytes through.
+        check(khabar_curl_easy_setopt_long(handle, CURLOPT_HTTP_CONTENT_DECODING, 0))
         check(khabar_curl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)))
         // Wait for a connection that can multiplex rather than open a second one (HTTP/2).
         check(khabar_curl_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
@@ -87,7 +99,7 @@ final class CurlTransfer: @unchecked Sendable {
         check(khabar_curl_easy_setopt_opensocket_function(handle, curlOpenGuardedSocket))
         check(khabar_curl_easy_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, userdata))
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for line in ["Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"] + request.headerLines {
+        for line in ["Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5", "Accept-Encoding: gzip, deflate"] + request.headerLines {
             list = curl_slist_append(list, line)
         }
         headerList = list
@@ -107,6 +119,10 @@ final class CurlTransfer: @unchecked Sendable {
         }
         var status = 0
         _ = khabar_curl_easy_getinfo_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
+        if case .inflating(let inflater)? = coding, !inflater.atMemberBoundary || inflater.membersCompleted == 0 {
+            // The connection ended cleanly, but the compressed stream did not: a cut body.
+            return .failure(.connectionFailed("\(wireBodyBytes)-byte compressed body ends inside its gzip/deflate stream (truncated)"))
+        }
         var redirect: UnsafeMutablePointer<CChar>? = nil
         _ = khabar_curl_easy_getinfo_string(easy.handle, CURLINFO_REDIRECT_URL, &redirect)
         var ip: UnsafeMutablePointer<CChar>? = nil
@@ -115,6 +131,70 @@ final class CurlTransfer: @unchecked Sendable {
             status: status, headers: headers, body: body,
             redirectURL: redirect.map { String(cString: $0) },
             remoteAddress: ip.map { String(cString: $0) }))
+    }
+
+    /// Decodes body bytes as they arrive; false (with `abortReason` set) aborts the transfer.
+    func decodeBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        wireBodyBytes += bytes.count
+        if coding == nil { coding = chooseCoding(firstBytes: bytes) }
+        switch coding {
+        case .inflating(let inflater)?:
+            do {
+                try inflater.inflate(bytes, into: &body, limit: request.maxDecompressedBytes)
+                return true
+            } catch .limitExceeded {
+                abortReason = .decompressedBodyTooLarge(limit: request.maxDecompressedBytes)
+            } catch .corrupt(let message) {
+                abortReason = .badContentEncoding("corrupt compressed body: \(message)")
+            } catch {
+                abortReason = .badContentEncoding("cannot decompress the body")
+            }
+            return false
+        default:
+            if body.count + bytes.count > request.maxDecompressedBytes {
+                abortReason = .decompressedBodyTooLarge(limit: request.maxDecompressedBytes)
+                return false
+            }
+            body.append(contentsOf: bytes)
+            return true
+        }
+    }
+
+    /// Bodies of 2xx responses are decoded as their Content-Encoding says; others (error
+    /// pages, redirects) are kept as received, since nobody reads them.
+    private func chooseCoding(firstBytes: UnsafeRawBufferPointer) -> BodyCoding? {
+        var status = 0
+        _ = khabar_curl_easy_getinfo_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
+        guard (200...299).contains(status) else { return .identity }
+        let encodings = headers.filter { $0.name == "content-encoding" }
+            .flatMap { $0.value.lowercased().split(separator: ",") }
+            .map { String($0).trimmingASCIIWhitespace() }
+            .filter { !$0.isEmpty && $0 != "identity" }
+        guard !encodings.isEmpty else { return .identity }
+        guard encodings.count == 1 else {
+            abortReason = .badContentEncoding("unsupported Content-Encoding \(LogExcerpt.escaped(encodings.joined(separator: ", ")))")
+            return nil
+        }
+        let format: Inflater.Format
+        switch encodings[0] {
+        case "gzip", "x-gzip":
+            format = .gzipOrZlib
+        case "deflate":
+            // RFC 9110 says zlib-wrapped; some servers send raw deflate. A zlib header is a
+            // multiple of 31 with method 8.
+            let bytes = Array(firstBytes.prefix(2))
+            let isZlib = bytes.count < 2 || (bytes[0] & 0x0F == 8 && (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0)
+            format = isZlib ? .gzipOrZlib : .rawDeflate
+        default:
+            abortReason = .badContentEncoding("unsupported Content-Encoding \(LogExcerpt.escaped(encodings[0]))")
+            return nil
+        }
+        do {
+            return .inflating(try Inflater(format: format))
+        } catch {
+            abortReason = .badContentEncoding("zlib unavailable")
+            return nil
+        }
     }
 
     private var hostOfRequest: String {
@@ -172,20 +252,14 @@ final class EasyHandle: @unchecked Sendable {
 
 private let maxResponseHeaders = 256
 
-/// Appends decompressed body bytes; returning less than given aborts with CURLE_WRITE_ERROR,
+/// Decodes and appends body bytes; returning less than given aborts with CURLE_WRITE_ERROR,
 /// so a compression bomb stops at the limit instead of being inflated.
 private let curlWriteBody: curl_write_callback = { data, size, count, userdata in
     guard let data, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    if transfer.body.count + length > transfer.request.maxDecompressedBytes {
-        transfer.abortReason = .decompressedBodyTooLarge(limit: transfer.request.maxDecompressedBytes)
-        return 0
-    }
-    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        transfer.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
-    }
-    return length
+    guard length > 0 else { return 0 }
+    return transfer.decodeBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
 /// Collects "Name: value" header lines; a new status line (after 1xx, or a proxy's CONNECT

@@ -31,6 +31,8 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     case bodyTooLarge(limit: Int)
     /// The decompressed body passed `maxDecompressedBytes` (a compression bomb is cut off here).
     case decompressedBodyTooLarge(limit: Int)
+    /// A 2xx body in an encoding we did not ask for, or whose compressed data is corrupt.
+    case badContentEncoding(String)
     /// Any other libcurl failure: its code and message.
     case transport(code: Int, message: String)
     /// The fetcher was shut down while the request was queued or in flight.
@@ -45,7 +47,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .httpStatus(let status, _):
             return status == 429 || status == 408 || (500...599).contains(status)
         case .invalidURL, .unsupportedScheme, .addressRefused, .disallowedByRobots, .tooManyRedirects,
-             .redirectLoop, .badRedirect, .bodyTooLarge, .decompressedBodyTooLarge, .transport, .shutDown,
+             .redirectLoop, .badRedirect, .bodyTooLarge, .decompressedBodyTooLarge, .badContentEncoding, .transport, .shutDown,
              .invalidConfiguration:
             return false
         }
@@ -68,6 +70,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionFailed(let detail): return "connection failed: \(detail)"
         case .bodyTooLarge(let limit): return "body larger than \(limit) bytes"
         case .decompressedBodyTooLarge(let limit): return "decompressed body larger than \(limit) bytes"
+        case .badContentEncoding(let detail): return "bad content encoding: \(detail)"
         case .transport(let code, let message): return "libcurl error \(code): \(message)"
         case .shutDown: return "fetcher shut down"
         case .invalidConfiguration(let detail): return "invalid fetch configuration: \(detail)"

@@ -59,6 +59,15 @@ final class HostGate: Sendable {
         if let remaining { throw .hostPaused(host: host, seconds: Int(remaining.secondsDouble.rounded(.up))) }
     }
 
+    /// How long the host's breaker stays open; nil when it is closed.
+    func pauseRemaining(host: String) -> Duration? {
+        state.withLock { state in
+            guard let until = state.hosts[host]?.pausedUntil else { return nil }
+            let now = ContinuousClock.Instant.now
+            return until > now ? until - now : nil
+        }
+    }
+
     /// A failed attempt (timeout, connection error, 429, 5xx): counts toward the breaker and
     /// delays the host's next start by `retryAfter`, when the server asked for one.
     func recordFailure(host: String, retryAfter: Duration?) {

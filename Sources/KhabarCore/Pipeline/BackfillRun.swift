@@ -13,6 +13,8 @@ public struct BackfillRun {
         public var allowPrivate = false
         public var perHostConcurrency: Int?
         public var minDelay: Duration?
+        /// Longest wait between two attempts to write a blocked (full) output directory.
+        public var exportMaxRetryDelay: Duration = .seconds(5)
 
         public init(configuration: KhabarConfiguration, inputs: BackfillInputs) {
             self.configuration = configuration
@@ -23,6 +25,9 @@ public struct BackfillRun {
     public struct Report: Sendable {
         public var counts: PipelineCounters.Snapshot
         public var discoveryProblems: [String]
+        /// Articles that could not be had, each with its URL and the reason (after the
+        /// fetcher's bounded retries).
+        public var failures: [PipelineCounters.ItemFailure]
         public var recovery: JSONLExporter.RecoveryReport
     }
 
@@ -39,6 +44,10 @@ public struct BackfillRun {
         configuration.maxDecompressedBytes = max(configuration.maxDecompressedBytes, fetch.maxBodyBytes * 2)
         configuration.refusesInternalAddresses = !(settings.allowPrivate || fetch.allowPrivate)
         configuration.allowedNetworks = fetch.allowedNetworks
+        configuration.maxAttempts = max(1, fetch.maxAttempts)
+        configuration.retryBaseDelay = fetch.retryDelay
+        configuration.maxRetryAfter = fetch.maxRetryAfter
+        configuration.circuitBreakerPause = fetch.breakerPause
         return configuration
     }
 
@@ -73,7 +82,7 @@ public struct BackfillRun {
         let pipeline = Pipeline(
             fetcher: CurlDocumentFetcher(fetcher: fetcher, ledger: store),
             judge: DeduplicatingJudge(store: store, policy: settings.configuration.duplicatePolicy == .drop ? .drop : .keep),
-            sink: ExporterSink(exporter: exporter),
+            sink: ExporterSink(exporter: exporter, maxRetryDelay: settings.exportMaxRetryDelay),
             options: .init(
                 fetchers: settings.configuration.fetch.globalConcurrency,
                 cleaners: settings.configuration.pipeline.cleaners,
@@ -106,9 +115,12 @@ public struct BackfillRun {
             }
             return result ?? counters.snapshot()
         }
+        // A cancelled run (channels end early) has not handled everything listed: the next run
+        // must read the feeds and sitemaps in full again.
+        try Task.checkCancellation()
         // Everything listed has been exported, skipped or failed with a reason: the next run
         // may now trust "304 Not Modified" for these feeds and sitemaps.
         try validators.commit()
-        return Report(counts: counts, discoveryProblems: discovery.problems, recovery: recovery)
+        return Report(counts: counts, discoveryProblems: discovery.problems, failures: counters.failures(), recovery: recovery)
     }
 }

@@ -151,8 +151,8 @@ public struct Pipeline: Sendable {
                         counters.add(.unchanged)
                     case .skipped:
                         counters.add(.skipped)
-                    case .failed:
-                        counters.add(.fetchFailed)
+                    case .failed(let reason):
+                        counters.fail(item.url, stage: .fetch, reason: reason)
                     }
                     return nil
                 }
@@ -224,8 +224,8 @@ public struct Pipeline: Sendable {
         switch extractor.extract(html: document.body, url: document.finalURL, charset: document.charset) {
         case .success(let extracted):
             article = extracted
-        case .failure:
-            counters.add(.cleanFailed)
+        case .failure(let error):
+            counters.fail(document.item.url, stage: .clean, reason: error.description)
             return nil
         }
         // The extractor's text and title are already in the normalizer's display form.

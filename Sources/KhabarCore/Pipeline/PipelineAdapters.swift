@@ -42,24 +42,47 @@ public struct CurlDocumentFetcher: DocumentFetcher {
 
 /// The sink stage over `JSONLExporter`: records go into `.part` files that become finished
 /// `.jsonl` files on rotation and at `finish`.
+///
+/// When the output directory cannot be written (a full disk), the exporter blocks and throws a
+/// retryable error; the sink then waits, with a backoff from `retryDelay` up to
+/// `maxRetryDelay`, and tries again until it can write, holding the pipeline back meanwhile
+/// (its channels are bounded). Cancellation (shutdown) ends the wait with `CancellationError`;
+/// what was not exported is not marked in the ledger and is redone by the next run.
 public struct ExporterSink: ArticleSink {
     let exporter: JSONLExporter
+    let retryDelay: Duration
+    let maxRetryDelay: Duration
     /// Seconds from fetching an article to handing it to the exporter.
     private let exportLag = Gauge(label: "khabar_export_lag_seconds")
 
-    public init(exporter: JSONLExporter) {
+    public init(exporter: JSONLExporter, retryDelay: Duration = .milliseconds(250), maxRetryDelay: Duration = .seconds(5)) {
         self.exporter = exporter
+        self.retryDelay = retryDelay
+        self.maxRetryDelay = max(retryDelay, maxRetryDelay)
     }
 
     public func write(_ record: ArticleRecord) async throws -> Bool {
         if let fetched = ArticleIdentity.date(fromTimestamp: record.fetchedAt) {
             exportLag.record(Date().timeIntervalSince(fetched))
         }
-        return try await exporter.append(record) == .appended
+        return try await retryingWhileBlocked { try await exporter.append(record) == .appended }
     }
 
     public func finish() async throws {
-        try await exporter.finishOpenFile()
+        try await retryingWhileBlocked { try await exporter.finishOpenFile() }
+    }
+
+    private func retryingWhileBlocked<T>(_ body: () async throws -> T) async throws -> T {
+        var delay = retryDelay
+        while true {
+            do {
+                return try await body()
+            } catch let error as ExportError where error.isRetryable {
+                // The exporter logged it and counts it; wait for space (cancellable).
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, maxRetryDelay)
+            }
+        }
     }
 }
 

@@ -38,7 +38,21 @@ public final class PipelineCounters: Sendable {
         var peakInFlight: [Stage: Int] = [:]
     }
 
+    /// An item that failed for good, and why.
+    public struct ItemFailure: Sendable, Equatable, CustomStringConvertible {
+        public enum Stage: String, Sendable { case fetch, clean }
+        public var url: String
+        public var stage: Stage
+        public var reason: String
+
+        public var description: String { "\(url): \(stage.rawValue) failed: \(reason)" }
+    }
+
+    /// The first failures are kept for the report; past this many only their count grows.
+    static let keptFailures = 10_000
+
     private let state = Mutex(State())
+    private let failureLog = Mutex<[ItemFailure]>([])
     private let eventCounters: [Event: Counter]
     private let inFlightGauges: [Stage: Gauge]
 
@@ -76,6 +90,19 @@ public final class PipelineCounters: Sendable {
             return state.inFlight[stage]!
         }
         inFlightGauges[stage]?.record(now)
+    }
+
+    /// Counts the failure (`fetch_failed` or `clean_failed`) and keeps its URL and reason.
+    func fail(_ url: String, stage: ItemFailure.Stage, reason: String) {
+        add(stage == .fetch ? .fetchFailed : .cleanFailed)
+        failureLog.withLock { log in
+            if log.count < Self.keptFailures { log.append(ItemFailure(url: url, stage: stage, reason: reason)) }
+        }
+    }
+
+    /// Items that failed for good, with their URL and reason (the first `keptFailures`).
+    public func failures() -> [ItemFailure] {
+        failureLog.withLock { $0 }
     }
 
     public func snapshot() -> Snapshot {

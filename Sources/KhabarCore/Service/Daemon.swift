@@ -127,6 +127,10 @@ struct RotationService: Service {
             try? await Task.sleep(for: .seconds(2))
             do {
                 try await exporter.rotateIfDue()
+            } catch let error as ExportError where error.isRetryable {
+                // Blocked on the output directory (full disk): the exporter logged it, and the
+                // pipeline's sink retries; so does the next tick.
+                continue
             } catch {
                 logger.error("export stopped: \(error)")
                 throw error
