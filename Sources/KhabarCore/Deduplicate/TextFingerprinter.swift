@@ -22,21 +22,46 @@ public enum DeduplicationFolding {
     /// digits (republishers often switch digit styles). Stands in until the normalizer's
     /// `ArabicFolding` is available.
     public static let standard: @Sendable (String) -> String = { text in
-        foldDigits(BoilerplateLexicon.comparisonKey(text))
+        var key = BoilerplateLexicon.comparisonKeyBytes(text)
+        foldDigits(&key)
+        return String(decoding: key, as: UTF8.self)
     }
 
     static func foldDigits(_ text: String) -> String {
-        // Arabic-Indic digits are D9 A0...D9 A9 in UTF-8, extended (Persian) ones DB B0...DB B9.
-        guard text.utf8.contains(where: { $0 == 0xD9 || $0 == 0xDB }) else { return text }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0660...0x0669: result.append(Unicode.Scalar(UInt8(scalar.value - 0x0660 + 0x30)))
-            case 0x06F0...0x06F9: result.append(Unicode.Scalar(UInt8(scalar.value - 0x06F0 + 0x30)))
-            default: result.append(scalar)
+        var bytes = Array(text.utf8)
+        foldDigits(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Arabic-Indic digits (D9 A0...D9 A9 in UTF-8) and extended, Persian ones (DB B0...DB B9)
+    /// become ASCII digits, in place.
+    static func foldDigits(_ bytes: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == 0xD9 || $0 == 0xDB }) else { return }
+        var written = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if index + 1 < count {
+                let next = bytes[index + 1]
+                if byte == 0xD9 && next >= 0xA0 && next <= 0xA9 {
+                    bytes[written] = 0x30 + next - 0xA0
+                    written += 1
+                    index += 2
+                    continue
+                }
+                if byte == 0xDB && next >= 0xB0 && next <= 0xB9 {
+                    bytes[written] = 0x30 + next - 0xB0
+                    written += 1
+                    index += 2
+                    continue
+                }
             }
+            bytes[written] = byte
+            written += 1
+            index += 1
         }
-        return String(result)
+        bytes.removeLast(count - written)
     }
 }
 

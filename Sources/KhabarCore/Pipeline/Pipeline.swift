@@ -72,6 +72,27 @@ public protocol DocumentFetcher: Sendable {
 public protocol DuplicateJudge: Sendable {
     /// The record flagged with `duplicateOf`, or `nil` when policy drops it.
     func judge(_ record: ArticleRecord) async throws -> ArticleRecord?
+    /// The part of judging that needs no earlier decision (a text's fingerprint): the
+    /// pipeline runs it in its parallel cleaning workers, not in the one export task.
+    func prepare(_ record: ArticleRecord) -> TextFingerprint?
+    /// `judge` with what `prepare` made.
+    func judge(_ record: ArticleRecord, prepared: TextFingerprint?) async throws -> ArticleRecord?
+    /// Makes every decision so far persistent; called when the pipeline drains.
+    func flush() async throws
+}
+
+extension DuplicateJudge {
+    public func prepare(_ record: ArticleRecord) -> TextFingerprint? { nil }
+    public func judge(_ record: ArticleRecord, prepared: TextFingerprint?) async throws -> ArticleRecord? {
+        try await judge(record)
+    }
+    public func flush() async throws {}
+}
+
+/// A cleaned record on its way to the export stage, with what the judge prepared for it.
+struct CleanedRecord: Sendable {
+    var record: ArticleRecord
+    var prepared: TextFingerprint?
 }
 
 /// Stage 5: where records end up. Writes may wait (backpressure); `finish` flushes, syncs and
@@ -128,7 +149,7 @@ public struct Pipeline: Sendable {
     where Source.Element == CrawlItem {
         let items = AsyncChannel<CrawlItem>()
         let fetched = AsyncChannel<FetchedDocument>()
-        let cleaned = AsyncChannel<ArticleRecord>()
+        let cleaned = AsyncChannel<CleanedRecord>()
         let counters = self.counters
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -163,14 +184,14 @@ public struct Pipeline: Sendable {
                     defer { counters.leave(.clean) }
                     guard let record = makeRecord(from: document) else { return nil }
                     counters.add(.cleaned)
-                    return record
+                    return CleanedRecord(record: record, prepared: judge.prepare(record))
                 }
             }
             group.addTask {
-                for await record in cleaned {
+                for await cleanedRecord in cleaned {
                     counters.enter(.export)
                     defer { counters.leave(.export) }
-                    guard let judged = try await judge.judge(record) else {
+                    guard let judged = try await judge.judge(cleanedRecord.record, prepared: cleanedRecord.prepared) else {
                         counters.add(.duplicatesDropped)
                         continue
                     }
@@ -181,6 +202,7 @@ public struct Pipeline: Sendable {
                         counters.add(.sameCanonicalURL)
                     }
                 }
+                try await judge.flush()
                 try await sink.finish()
             }
             try await group.waitForAll()

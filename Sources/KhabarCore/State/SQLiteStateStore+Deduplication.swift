@@ -6,14 +6,14 @@ internal import GRDB
 extension SQLiteStateStore: DeduplicationStore {
     public func fingerprint(canonicalURL: String) async throws -> FingerprintRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM dedup_records WHERE canonical_url = ?", arguments: [canonicalURL])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM dedup_records WHERE canonical_url = ?"), arguments: [canonicalURL])
                 .map { try Self.fingerprintRecord($0, db: db) }
         }
     }
 
     public func fingerprint(contentHash: String) async throws -> FingerprintRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM dedup_records WHERE content_hash = ? ORDER BY sequence LIMIT 1", arguments: [contentHash])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM dedup_records WHERE content_hash = ? ORDER BY sequence LIMIT 1"), arguments: [contentHash])
                 .map { try Self.fingerprintRecord($0, db: db) }
         }
     }
@@ -28,14 +28,14 @@ extension SQLiteStateStore: DeduplicationStore {
         return try await pool.read { db in
             let keys = bandKeys.map { Int64(bitPattern: $0) }
             let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.* FROM dedup_records r JOIN (
                     SELECT record_sequence, COUNT(*) AS shared FROM dedup_bands
                     WHERE band_key IN (\(placeholders)) GROUP BY record_sequence
                     ORDER BY shared DESC, record_sequence LIMIT \(Self.candidateLimit)
                 ) c ON r.sequence = c.record_sequence
                 ORDER BY r.sequence
-                """, arguments: StatementArguments(keys))
+                """), arguments: StatementArguments(keys))
             return try rows.map { try Self.fingerprintRecord($0, db: db, withBandKeys: false) }
         }
     }
@@ -46,15 +46,15 @@ extension SQLiteStateStore: DeduplicationStore {
         guard !pending.isEmpty else { return }
         try await pool.write { db in
             for record in pending.records {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO dedup_records (record_id, canonical_url, content_hash, shingle_count, signature, duplicate_of)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [record.recordID, record.canonicalURL, record.contentHash, record.shingleCount,
+                    """).execute( arguments: [record.recordID, record.canonicalURL, record.contentHash, record.shingleCount,
                                      record.signature.map { Data($0.littleEndianBytes) }, record.duplicateOf])
                 guard db.changesCount > 0 else { continue }
                 let sequence = db.lastInsertedRowID
                 for key in Set(record.bandKeys) {
-                    try db.execute(sql: "INSERT OR IGNORE INTO dedup_bands (band_key, record_sequence) VALUES (?, ?)",
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO dedup_bands (band_key, record_sequence) VALUES (?, ?)").execute(
                                    arguments: [Int64(bitPattern: key), sequence])
                 }
             }
@@ -64,7 +64,7 @@ extension SQLiteStateStore: DeduplicationStore {
     private static func fingerprintRecord(_ row: Row, db: Database, withBandKeys: Bool = true) throws -> FingerprintRecord {
         let sequence: Int64 = row["sequence"]
         let bandKeys = withBandKeys
-            ? try Int64.fetchAll(db, sql: "SELECT band_key FROM dedup_bands WHERE record_sequence = ?", arguments: [sequence]).map { UInt64(bitPattern: $0) }
+            ? try Int64.fetchAll(db.cachedStatement(sql: "SELECT band_key FROM dedup_bands WHERE record_sequence = ?"), arguments: [sequence]).map { UInt64(bitPattern: $0) }
             : []
         let signature = (row["signature"] as Data?).flatMap { MinHashSignature(littleEndianBytes: Array($0)) }
         return FingerprintRecord(

@@ -23,7 +23,11 @@ public final class SQLiteStateStore: StateStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // WAL with NORMAL: a commit survives the process being killed (the WAL is written
+            // before it returns) but not necessarily a power loss, and costs no fsync. The
+            // export ledger, which the output's exactly-once rests on, commits with FULL
+            // (`commitFinishedFile`); everything else can be redone after a power loss.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: databaseURL.path, configuration: configuration)
         try Self.makeMigrator().migrate(pool)
@@ -132,7 +136,7 @@ public final class SQLiteStateStore: StateStore {
 extension SQLiteStateStore {
     public func urlState(for canonicalURL: String) throws -> URLFetchState? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM url_state WHERE canonical_url = ?", arguments: [canonicalURL])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM url_state WHERE canonical_url = ?"), arguments: [canonicalURL])
                 .map { row in
                     URLFetchState(
                         canonicalURL: row["canonical_url"], etag: row["etag"], lastModified: row["last_modified"],
@@ -145,12 +149,12 @@ extension SQLiteStateStore {
 
     public func saveURLState(_ state: URLFetchState) throws {
         try pool.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO url_state (canonical_url, etag, last_modified, last_status,
                         first_seen_at, last_fetched_at, last_changed_at, consecutive_failures)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     state.canonicalURL, state.etag, state.lastModified, state.lastStatus,
                     state.firstSeenAt.timeIntervalSince1970, state.lastFetchedAt?.timeIntervalSince1970,
@@ -168,7 +172,7 @@ extension SQLiteStateStore {
     public func recordID(forContentHash contentHash: [UInt8]) throws -> String? {
         try pool.read { db in
             try String.fetchOne(
-                db, sql: "SELECT record_id FROM content_hashes WHERE content_hash = ?", arguments: [Data(contentHash)])
+                db.cachedStatement(sql: "SELECT record_id FROM content_hashes WHERE content_hash = ?"), arguments: [Data(contentHash)])
         }
     }
 
@@ -178,13 +182,13 @@ extension SQLiteStateStore {
             var shared: [String: Int] = [:]
             for band in Set(bands) {
                 let ids = try String.fetchAll(
-                    db, sql: "SELECT record_id FROM signature_bands WHERE band = ? AND band_key = ?",
+                    db.cachedStatement(sql: "SELECT record_id FROM signature_bands WHERE band = ? AND band_key = ?"),
                     arguments: [band.band, Int64(bitPattern: band.key)])
                 for id in ids { shared[id, default: 0] += 1 }
             }
             let best = shared.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
             return try best.map { id, count in
-                let signature = try Data.fetchOne(db, sql: "SELECT signature FROM signatures WHERE record_id = ?", arguments: [id])
+                let signature = try Data.fetchOne(db.cachedStatement(sql: "SELECT signature FROM signatures WHERE record_id = ?"), arguments: [id])
                 return NearDuplicateCandidate(recordID: id, signature: signature.map { Array($0) } ?? [], sharedBands: count)
             }
         }
@@ -196,16 +200,16 @@ extension SQLiteStateStore {
 
     fileprivate static func insert(_ fingerprints: [ContentFingerprint], _ db: Database) throws {
         for fingerprint in fingerprints {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO content_hashes (content_hash, record_id) VALUES (?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO content_hashes (content_hash, record_id) VALUES (?, ?)").execute(
                 arguments: [Data(fingerprint.contentHash), fingerprint.recordID])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO signatures (record_id, signature) VALUES (?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO signatures (record_id, signature) VALUES (?, ?)").execute(
                 arguments: [fingerprint.recordID, Data(fingerprint.signature)])
-            try db.execute(sql: "DELETE FROM signature_bands WHERE record_id = ?", arguments: [fingerprint.recordID])
+            try db.cachedStatement(sql: "DELETE FROM signature_bands WHERE record_id = ?").execute( arguments: [fingerprint.recordID])
             for band in Set(fingerprint.bands) {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO signature_bands (band, band_key, record_id) VALUES (?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO signature_bands (band, band_key, record_id) VALUES (?, ?, ?)").execute(
                     arguments: [band.band, Int64(bitPattern: band.key), fingerprint.recordID])
             }
         }
@@ -217,18 +221,18 @@ extension SQLiteStateStore {
 extension SQLiteStateStore {
     public func recordDocument(source: String, lineHashes: Set<UInt64>) throws {
         try pool.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO boilerplate_sources (source, document_count) VALUES (?, 1)
                     ON CONFLICT(source) DO UPDATE SET document_count = document_count + 1
-                    """,
+                    """).execute(
                 arguments: [source])
             for hash in lineHashes {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO boilerplate_lines (source, line_hash, document_count) VALUES (?, ?, 1)
                         ON CONFLICT(source, line_hash) DO UPDATE SET document_count = document_count + 1
-                        """,
+                        """).execute(
                     arguments: [source, Int64(bitPattern: hash)])
             }
         }
@@ -236,7 +240,7 @@ extension SQLiteStateStore {
 
     public func documentCount(source: String) throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT document_count FROM boilerplate_sources WHERE source = ?", arguments: [source]) ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT document_count FROM boilerplate_sources WHERE source = ?"), arguments: [source]) ?? 0
         }
     }
 
@@ -274,31 +278,43 @@ extension SQLiteStateStore {
 
 extension SQLiteStateStore {
     public func commitFinishedFile(_ file: ExportFileEntry, records: [ExportedRecordKey], pending: PendingState) throws {
-        try pool.write { db in
-            let already = try Self.exported(among: records.map(\.canonicalURL), db)
+        try pool.writeWithoutTransaction { db in
+            // Durable before the file is renamed: fsync the WAL at this commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            try db.inTransaction {
+                try Self.commitFinishedFile(file, records: records, pending: pending, db)
+                return .commit
+            }
+        }
+    }
+
+    private static func commitFinishedFile(_ file: ExportFileEntry, records: [ExportedRecordKey], pending: PendingState, _ db: Database) throws {
+        do {
+            let already = try exported(among: records.map(\.canonicalURL), db)
             guard already.isEmpty else { throw AlreadyExportedError(canonicalURLs: already.sorted()) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO export_files (name, sequence, record_count, byte_count, sha256,
                         first_fetched_at, last_fetched_at, finished_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [
                     file.name, file.sequence, file.recordCount, file.byteCount, file.sha256,
                     file.firstFetchedAt, file.lastFetchedAt, file.finishedAt.timeIntervalSince1970,
                 ])
             for record in records {
-                try db.execute(
-                    sql: "INSERT INTO exported_records (canonical_url, record_id, file_name) VALUES (?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO exported_records (canonical_url, record_id, file_name) VALUES (?, ?, ?)").execute(
                     arguments: [record.canonicalURL, record.recordID, file.name])
             }
-            try Self.insert(pending.fingerprints, db)
+            try insert(pending.fingerprints, db)
         }
     }
 
     public func finishedFile(named name: String) throws -> ExportFileEntry? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM export_files WHERE name = ?", arguments: [name]).map(Self.fileEntry)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM export_files WHERE name = ?"), arguments: [name]).map(Self.fileEntry)
         }
     }
 
@@ -315,7 +331,7 @@ extension SQLiteStateStore {
     public func isExported(canonicalURL: String) throws -> Bool {
         try pool.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM exported_records WHERE canonical_url = ?)",
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM exported_records WHERE canonical_url = ?)"),
                 arguments: [canonicalURL]) ?? false
         }
     }
@@ -326,7 +342,7 @@ extension SQLiteStateStore {
 
     public func recordIDs(inFile name: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT record_id FROM exported_records WHERE file_name = ?", arguments: [name])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT record_id FROM exported_records WHERE file_name = ?"), arguments: [name])
         }
     }
 

@@ -48,8 +48,36 @@ enum FrameworkStateReader {
     /// `YYYY-MM-DD` from an article URL's path (`/2024/06/20/…`, `/2024-06-20-…`).
     static func dateInURL(_ url: String?) -> String? {
         guard let url, let path = URL(string: url)?.path, path.count > 10 else { return nil }
-        guard let match = path.firstMatch(of: /\/((?:19|20)\d\d)[\/\-_](\d{1,2})[\/\-_](\d{1,2})(?:[\/\-_.]|$)/) else { return nil }
-        guard let month = Int(match.2), let day = Int(match.3) else { return nil }
-        return String(format: "%@-%02d-%02d", String(match.1), month, day)
+        // `/YYYY-M-D` with any of "/", "-", "_" between the parts and after the day (or the
+        // path's end), the year in 1900–2099. Scanned by hand: a regex literal is compiled
+        // again on every call, which cost more than the rest of the date search.
+        let bytes = Array(path.utf8)
+        func isSeparator(_ index: Int) -> Bool {
+            index < bytes.count && (bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "_"))
+        }
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= 0x30 && bytes[index] <= 0x39 }
+        /// One or two digits at `index`: their value and where they end.
+        func number(at index: Int) -> (value: Int, end: Int)? {
+            guard isDigit(index) else { return nil }
+            var value = Int(bytes[index] - 0x30)
+            var end = index + 1
+            if isDigit(end) {
+                value = value * 10 + Int(bytes[end] - 0x30)
+                end += 1
+            }
+            return (value, end)
+        }
+        for slash in bytes.indices where bytes[slash] == UInt8(ascii: "/") {
+            let yearStart = slash + 1
+            guard yearStart + 4 <= bytes.count, (yearStart..<(yearStart + 4)).allSatisfy(isDigit) else { continue }
+            let century = Int(bytes[yearStart] - 0x30) * 10 + Int(bytes[yearStart + 1] - 0x30)
+            guard century == 19 || century == 20, isSeparator(yearStart + 4),
+                  let month = number(at: yearStart + 5), isSeparator(month.end),
+                  let day = number(at: month.end + 1) else { continue }
+            guard day.end == bytes.count || isSeparator(day.end) || bytes[day.end] == UInt8(ascii: ".") else { continue }
+            let year = String(decoding: bytes[yearStart..<(yearStart + 4)], as: UTF8.self)
+            return String(format: "%@-%02d-%02d", year, month.value, day.value)
+        }
+        return nil
     }
 }
