@@ -13,6 +13,10 @@ public enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
     case ledger(String)
     /// An earlier error stopped the exporter; nothing more is written until a restart.
     case stopped(after: String)
+    /// The unfinished part could not be cut back to its last checkpoint after an output error
+    /// (it was removed or replaced), and its lines before that checkpoint are no longer in
+    /// memory: the exporter stops rather than finish a file missing them.
+    case partLost(path: String, reason: String)
     /// A fault injected by a test (`JSONLExporter.FaultInjection`): the exporter behaves as if
     /// the process died at that step.
     case simulatedCrash(String)
@@ -41,6 +45,9 @@ public enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
         case .stopped(let cause):
             return "exporter stopped after an earlier error (\(cause)); finished files are intact, "
                 + "records of the unfinished file were not acknowledged and will be re-sent after a restart"
+        case .partLost(let path, let reason):
+            return "unfinished export file \(path) cannot be rewound to its last checkpoint (\(reason)); "
+                + "its records were not acknowledged and will be re-sent after a restart"
         case .simulatedCrash(let step): return "simulated crash \(step)"
         }
     }
@@ -116,25 +123,52 @@ enum ExportFiles {
 ///
 /// Bytes are buffered up to `flushThreshold`: nothing in a `.part` is acknowledged, so losing
 /// the buffer in a crash loses nothing that was promised.
+///
+/// `checkpoint()` makes everything appended so far durable and remembers the writer's state
+/// there; after a write or fsync error `rewind()` cuts the file back to that point, so only
+/// the lines appended since need to be written again (the caller keeps those, not the file).
 final class PartFileWriter {
+    /// A point the part can be cut back to: its bytes up to `diskBytes` were fsynced, and the
+    /// hasher and deflater are as they were right after writing them.
+    private struct Checkpoint {
+        let diskBytes: Int
+        let lineBytes: Int
+        let hasher: SHA256
+        /// Never used to compress: a rewind continues from a copy, so it can rewind again.
+        let deflater: GzipDeflater?
+    }
+
+    /// Where a test makes the writer fail as a full or broken disk would.
+    struct InjectedFailure {
+        enum Call { case write, sync }
+        let call: Call
+        let errno: Int32
+        /// Writes past this many bytes fail (after writing up to it, so the file ends in a
+        /// torn line, as on a full disk); syncs fail once the file holds more.
+        let afterBytes: Int
+    }
+
     let path: String
     private var descriptor: Int32
-    private let deflater: GzipDeflater?
+    private var deflater: GzipDeflater?
     private var hasher = SHA256()
     private var buffer: [UInt8] = []
+    private var checkpointState: Checkpoint
     /// JSONL bytes appended (before compression): what size rotation counts.
     private(set) var lineBytes = 0
     /// Bytes written to the file so far.
     private(set) var diskBytes = 0
     private static let flushThreshold = 64 * 1024
-    /// Test hook: writes past `afterBytes` fail with `errno` (after writing up to the limit, so
-    /// the file ends in a torn line, as on a full disk).
-    private let injectedWriteFailure: (afterBytes: Int, errno: Int32)?
+    /// Test hook; the exporter changes it when a test "frees the disk".
+    var injectedFailure: InjectedFailure?
 
-    init(path: String, gzipLevel: Int32?, injectedWriteFailure: (afterBytes: Int, errno: Int32)? = nil) throws {
+    init(path: String, gzipLevel: Int32?, injectedFailure: InjectedFailure? = nil) throws {
         self.path = path
-        self.injectedWriteFailure = injectedWriteFailure
-        deflater = try gzipLevel.map(GzipDeflater.init(level:))
+        self.injectedFailure = injectedFailure
+        let deflater = try gzipLevel.map(GzipDeflater.init(level:))
+        self.deflater = deflater
+        // The empty file is the first checkpoint (nothing to fsync in it).
+        checkpointState = Checkpoint(diskBytes: 0, lineBytes: 0, hasher: SHA256(), deflater: try deflater.map(GzipDeflater.init(copying:)))
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ExportError.io(operation: "create", path: path, errno: errno) }
         buffer.reserveCapacity(Self.flushThreshold * 2)
@@ -142,10 +176,46 @@ final class PartFileWriter {
 
     deinit { closeDescriptor() }
 
+    /// JSONL bytes up to the last checkpoint: 0 while a rewind would empty the file.
+    var checkpointedLineBytes: Int { checkpointState.lineBytes }
+
     func append(_ line: [UInt8]) throws {
         lineBytes += line.count
         if let deflater { try deflater.compress(line, finish: false, into: &buffer) } else { buffer.append(contentsOf: line) }
         if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// Writes the buffer, syncs the file's data and remembers this point for `rewind()`.
+    /// The gzip stream is not flushed: what zlib still holds is in the deflater's copy.
+    func checkpoint() throws {
+        try flush()
+        try sync(fdatasync)
+        checkpointState = Checkpoint(
+            diskBytes: diskBytes, lineBytes: lineBytes, hasher: hasher,
+            deflater: try deflater.map(GzipDeflater.init(copying:)))
+    }
+
+    /// Cuts the file back to the last checkpoint and restores the state there, dropping the
+    /// buffer: after a failed write the file may end in a torn line, and after a failed fsync
+    /// the kernel may have dropped the pages past the checkpoint. Fails if the file is closed
+    /// or no longer at `path` (removed or replaced), since then cutting it back saves nothing.
+    func rewind() throws {
+        guard descriptor >= 0 else { throw ExportError.io(operation: "rewind (file closed)", path: path, errno: EBADF) }
+        var own = stat()
+        var named = stat()
+        guard fstat(descriptor, &own) == 0 else { throw ExportError.io(operation: "fstat", path: path, errno: errno) }
+        guard stat(path, &named) == 0 else { throw ExportError.io(operation: "stat", path: path, errno: errno) }
+        guard own.st_dev == named.st_dev && own.st_ino == named.st_ino else {
+            throw ExportError.io(operation: "rewind (file replaced)", path: path, errno: ESTALE)
+        }
+        let length = off_t(checkpointState.diskBytes)
+        guard ftruncate(descriptor, length) == 0 else { throw ExportError.io(operation: "ftruncate", path: path, errno: errno) }
+        guard lseek(descriptor, length, SEEK_SET) == length else { throw ExportError.io(operation: "lseek", path: path, errno: errno) }
+        deflater = try checkpointState.deflater.map(GzipDeflater.init(copying:))
+        hasher = checkpointState.hasher
+        diskBytes = checkpointState.diskBytes
+        lineBytes = checkpointState.lineBytes
+        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Ends the stream (gzip trailer), writes everything, fsyncs and closes the file.
@@ -153,7 +223,7 @@ final class PartFileWriter {
     func finishAndSync() throws -> (byteCount: Int, sha256: String) {
         if let deflater { try deflater.compress([], finish: true, into: &buffer) }
         try flush()
-        guard fsync(descriptor) == 0 else { throw ExportError.io(operation: "fsync", path: path, errno: errno) }
+        try sync(fsync)
         closeDescriptor()
         let digest = hasher.finalize().map { byte in
             let hex = String(byte, radix: 16)
@@ -170,9 +240,16 @@ final class PartFileWriter {
     /// Writes the buffered bytes now (the exporter checks a rewritten part reaches the disk).
     func flushBuffer() throws { try flush() }
 
+    private func sync(_ call: (Int32) -> Int32) throws {
+        if let failure = injectedFailure, failure.call == .sync, diskBytes > failure.afterBytes {
+            throw ExportError.io(operation: "fsync", path: path, errno: failure.errno)
+        }
+        guard call(descriptor) == 0 else { throw ExportError.io(operation: "fsync", path: path, errno: errno) }
+    }
+
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        if let failure = injectedWriteFailure, diskBytes + buffer.count > failure.afterBytes {
+        if let failure = injectedFailure, failure.call == .write, diskBytes + buffer.count > failure.afterBytes {
             let allowed = max(0, failure.afterBytes - diskBytes)
             try ExportFiles.writeAll(descriptor, Array(buffer[..<allowed]), path: path)
             diskBytes += allowed
@@ -195,6 +272,19 @@ final class GzipDeflater {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = khabar_deflate_init2(stream, level, 15 + 16)
+        guard status == Z_OK else {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            throw ExportError.compression(status: status)
+        }
+    }
+
+    /// An independent copy of `other`'s stream (zlib `deflateCopy`): compressing the same input
+    /// with either gives the same bytes, CRC and size trailer.
+    init(copying other: GzipDeflater) throws {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = deflateCopy(stream, other.stream)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()

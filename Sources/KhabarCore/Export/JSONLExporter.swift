@@ -35,12 +35,19 @@ public struct ExportAcknowledgement: Sendable {
 ///
 /// A write, fsync, create or rename error in the output directory (a full disk above all)
 /// blocks the exporter instead: the call throws that error (`isRetryable`), the unfinished
-/// part is deleted (freeing its space) while its records stay in memory, and every later call
-/// first tries to redo what failed (rewrite the part, finish the rename, rewrite the
-/// manifest); until that succeeds it throws again and takes no record. So a caller that waits
-/// and retries (`ExporterSink` does, with a backoff) holds the pipeline back while the disk is
-/// full and resumes, losing nothing, when space returns. Finished files and the ledger are
-/// never touched by a failure, and nothing is acknowledged before it is durably written.
+/// part is cut back to its last checkpoint (see below; deleted, freeing its space, if it has
+/// none) while its records since stay in memory, and every later call first tries to redo
+/// what failed (rewrite those records, finish the rename, rewrite the manifest); until that
+/// succeeds it throws again and takes no record. So a caller that waits and retries
+/// (`ExporterSink` does, with a backoff) holds the pipeline back while the disk is full and
+/// resumes, losing nothing, when space returns. Finished files and the ledger are never
+/// touched by a failure, and nothing is acknowledged before it is durably written.
+///
+/// Checkpoints bound the memory this takes: once the lines appended since the last one would
+/// pass `checkpointBytes`, the part is flushed and fdatasync'ed, which makes those lines
+/// durable (a later failed fsync cannot lose them), and they are dropped from memory. A part
+/// that cannot be cut back (someone removed it) stops the exporter, as its lines before the
+/// checkpoint are no longer in memory.
 ///
 /// Any other error (the ledger cannot commit, zlib fails) stops the exporter: every later call
 /// throws `ExportError.stopped`, finished files stay as they are, and records of the
@@ -66,11 +73,15 @@ public actor JSONLExporter {
         public var maxFileAge: Duration
         public var compression: Compression
         public var manifestFileName: String
+        /// Uncompressed JSONL bytes of the open file held in memory (to rewrite them after an
+        /// output error) before a checkpoint fsyncs the part and drops them. Bounds the
+        /// exporter's memory independently of `maxFileBytes`; a smaller value fsyncs more often.
+        public var checkpointBytes: Int
 
         public init(
             directory: URL, filePrefix: String = "articles", maxFileBytes: Int = 64 * 1024 * 1024,
             maxFileAge: Duration = .seconds(300), compression: Compression = .none,
-            manifestFileName: String = ExportManifest.defaultFileName
+            manifestFileName: String = ExportManifest.defaultFileName, checkpointBytes: Int = 4 * 1024 * 1024
         ) {
             self.directory = directory
             self.filePrefix = filePrefix
@@ -78,6 +89,7 @@ public actor JSONLExporter {
             self.maxFileAge = maxFileAge
             self.compression = compression
             self.manifestFileName = manifestFileName
+            self.checkpointBytes = checkpointBytes
         }
 
         var finishedSuffix: String { compression == .none ? ".jsonl" : ".jsonl.gz" }
@@ -116,18 +128,26 @@ public actor JSONLExporter {
         case crashAfterRename
         /// Writes to a part file fail with `errno` once it holds `afterBytes` bytes.
         case failWrites(errno: Int32, afterBytes: Int)
+        /// fsync and fdatasync of a part file fail with `errno` once it holds more than
+        /// `afterBytes` bytes.
+        case failSyncs(errno: Int32, afterBytes: Int)
     }
 
     private struct OpenFile {
-        /// nil after a write error deleted the part: `lines` are written again on resume.
+        /// nil after an output error deleted a part that had no checkpoint.
         var writer: PartFileWriter?
+        /// Set when an output error cut the part back to its last checkpoint (or deleted it):
+        /// `heldLines` are to be written again before anything else.
+        var needsRewrite = false
         let finalName: String
         let sequence: Int
         let openedAt: Date
         var records: [ExportedRecordKey] = []
-        /// Every line appended, kept until the file is finished so that a part lost to a
-        /// write or fsync error can be written again (at most `maxFileBytes`).
-        var lines: [[UInt8]] = []
+        /// The lines appended since the part's last checkpoint, in order: what a write or
+        /// fsync error can lose (at most about `checkpointBytes`).
+        var heldLines: [[UInt8]] = []
+        var heldLineBytes = 0
+        /// All JSONL bytes of the file, for rotation.
         var lineBytes = 0
         var canonicalURLs: Set<String> = []
         var pending = PendingState()
@@ -230,14 +250,18 @@ public actor JSONLExporter {
             try finishFile()
         }
         if openFile == nil { try openNewFile() }
+        // Before taking the record, so a failed checkpoint leaves it untaken.
+        if let open = openFile, open.heldLineBytes > 0, open.heldLineBytes + line.count > configuration.checkpointBytes {
+            try checkpoint()
+        }
         do {
             try openFile!.writer!.append(line)
         } catch {
-            // The record is not taken; the part (torn now) is written again from `lines`.
-            discardPart()
-            throw fail(error)
+            // The record is not taken; the part (torn now) is cut back and `heldLines` rewritten.
+            throw partFailure(error)
         }
-        openFile!.lines.append(line)
+        openFile!.heldLines.append(line)
+        openFile!.heldLineBytes += line.count
         openFile!.lineBytes += line.count
         openFile!.records.append(ExportedRecordKey(recordID: record.id, canonicalURL: record.canonicalURL))
         openFile!.canonicalURLs.insert(record.canonicalURL)
@@ -275,10 +299,14 @@ public actor JSONLExporter {
     /// The error that stopped the exporter, if one did.
     public var stoppedBy: ExportError? { stopReason }
 
+    /// JSONL bytes of the open file held in memory: the lines since its last checkpoint.
+    package var heldLineBytes: Int { openFile?.heldLineBytes ?? 0 }
+
     /// Test hook: changes the injected fault (a test "frees the disk" by setting `.none`);
-    /// parts opened from now on use it.
+    /// the open part and parts opened from now on use it.
     package func setFaultInjection(_ fault: FaultInjection) {
         faultInjection = fault
+        openFile?.writer?.injectedFailure = injectedPartFailure
     }
 
     // MARK: Finishing
@@ -292,9 +320,9 @@ public actor JSONLExporter {
         do {
             (byteCount, sha256) = try writer.finishAndSync()
         } catch {
-            // After a failed fsync the kernel may have dropped the pages: write it all again.
-            discardPart()
-            throw fail(error)
+            // After a failed fsync the kernel may have dropped the pages written since the last
+            // checkpoint's fdatasync (the ones before it are on disk): those are written again.
+            throw partFailure(error)
         }
         // From here on, this part takes no more records.
         openFile = nil
@@ -358,19 +386,25 @@ public actor JSONLExporter {
             manifestIsStale = true
         }
         if manifestIsStale { try writeManifestAfterFinishing() }
-        if let open = openFile, open.writer == nil {
-            let partPath = path(open.finalName + Self.partSuffix)
+        if let open = openFile, open.needsRewrite {
             do {
-                try? ExportFiles.remove(partPath)
-                let writer = try makeWriter(partPath)
-                openFile!.writer = writer
-                for line in open.lines { try writer.append(line) }
+                // The part is at its last checkpoint, or gone if it had none.
+                let writer: PartFileWriter
+                if let existing = open.writer {
+                    writer = existing
+                } else {
+                    let partPath = path(open.finalName + Self.partSuffix)
+                    try? ExportFiles.remove(partPath)
+                    writer = try makeWriter(partPath)
+                    openFile!.writer = writer
+                }
+                for line in open.heldLines { try writer.append(line) }
                 // A full disk shows at write(): find out now, not at the next flush.
                 try writer.flushBuffer()
             } catch {
-                discardPart()
-                throw fail(error)
+                throw partFailure(error)
             }
+            openFile!.needsRewrite = false
         }
         blockage = nil
         blockedGauge.record(0)
@@ -382,13 +416,46 @@ public actor JSONLExporter {
             ])
     }
 
-    /// Closes and deletes the open part after an output error (its space is freed); its
-    /// records stay in `openFile.lines` and are written again by `resumeIfBlocked`.
-    private func discardPart() {
-        guard let writer = openFile?.writer else { return }
-        writer.closeDescriptor()
-        try? ExportFiles.remove(writer.path)
-        openFile?.writer = nil
+    /// Checkpoints the open part and drops the lines it made durable.
+    private func checkpoint() throws {
+        do {
+            try openFile!.writer!.checkpoint()
+        } catch {
+            // The previous checkpoint still holds and `heldLines` still has everything since.
+            throw partFailure(error)
+        }
+        openFile!.heldLines = []
+        openFile!.heldLineBytes = 0
+    }
+
+    /// Handles an error writing or syncing the open part: an output error cuts the part back
+    /// to its last checkpoint and blocks (`resumeIfBlocked` rewrites `heldLines`); any other
+    /// error, or a part that cannot be cut back, stops the exporter.
+    private func partFailure(_ error: any Error) -> ExportError {
+        guard let exportError = error as? ExportError, exportError.isRetryable else { return stop(error) }
+        if let lost = rewindPart() { return stop(lost) }
+        return fail(exportError)
+    }
+
+    /// Brings the open part back to a state `heldLines` can continue from. Without a
+    /// checkpoint `heldLines` is the whole file, so the part is deleted (freeing its space) and
+    /// created again on resume; otherwise it is cut back to the checkpoint. Returns the error
+    /// to stop with when that fails: the lines before the checkpoint are not in memory.
+    private func rewindPart() -> ExportError? {
+        guard let writer = openFile?.writer else { return nil }
+        openFile!.needsRewrite = true
+        if writer.checkpointedLineBytes == 0 {
+            writer.closeDescriptor()
+            try? ExportFiles.remove(writer.path)
+            openFile!.writer = nil
+            return nil
+        }
+        do {
+            try writer.rewind()
+            return nil
+        } catch {
+            return .partLost(path: writer.path, reason: "\(error)")
+        }
     }
 
     /// An output (file-system) error blocks the exporter until it can redo the step; any
@@ -441,9 +508,15 @@ public actor JSONLExporter {
 
     private func makeWriter(_ partPath: String) throws -> PartFileWriter {
         let level: Int32? = if case .gzip(let level) = configuration.compression { level } else { nil }
-        let writeFailure: (afterBytes: Int, errno: Int32)? =
-            if case .failWrites(let code, let afterBytes) = faultInjection { (afterBytes, code) } else { nil }
-        return try PartFileWriter(path: partPath, gzipLevel: level, injectedWriteFailure: writeFailure)
+        return try PartFileWriter(path: partPath, gzipLevel: level, injectedFailure: injectedPartFailure)
+    }
+
+    private var injectedPartFailure: PartFileWriter.InjectedFailure? {
+        switch faultInjection {
+        case .failWrites(let code, let afterBytes): .init(call: .write, errno: code, afterBytes: afterBytes)
+        case .failSyncs(let code, let afterBytes): .init(call: .sync, errno: code, afterBytes: afterBytes)
+        default: nil
+        }
     }
 
     private func isOld(_ file: OpenFile) -> Bool {
