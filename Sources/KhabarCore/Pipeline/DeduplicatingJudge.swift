@@ -12,6 +12,8 @@ public actor DeduplicatingJudge: DuplicateJudge {
     private var deduplicator: Deduplicator
     private let policy: DuplicatePolicy
     private let fingerprinter: TextFingerprinter
+    /// Holds `deduplicator`'s place while a judge call has it out.
+    private let standIn: Deduplicator
     private let batchSize: Int
     private let batchAge: Duration
     private var batchStarted: ContinuousClock.Instant?
@@ -24,6 +26,7 @@ public actor DeduplicatingJudge: DuplicateJudge {
         self.policy = policy
         let deduplicator = Deduplicator(store: store, configuration: DeduplicationConfiguration(policy: policy))
         self.deduplicator = deduplicator
+        standIn = deduplicator
         fingerprinter = deduplicator.fingerprinter
         self.batchSize = max(1, batchSize)
         self.batchAge = batchAge
@@ -42,6 +45,9 @@ public actor DeduplicatingJudge: DuplicateJudge {
     public func judge(_ record: ArticleRecord, prepared: TextFingerprint?) async throws -> ArticleRecord? {
         judging += 1
         var deduplicator = self.deduplicator
+        // Leave an empty stand-in meanwhile: with a second reference held here, every decision
+        // would copy the whole open batch before appending to it.
+        self.deduplicator = standIn
         defer {
             self.deduplicator = deduplicator
             judging -= 1
