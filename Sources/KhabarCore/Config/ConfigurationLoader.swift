@@ -80,6 +80,16 @@ private struct ConfigurationReader {
                     default: unknown(filterValue, "filters.\(filterKey)")
                     }
                 }
+            case "normalize":
+                for (normalizeKey, normalizeValue) in mapping(value, "normalize") ?? [] {
+                    switch normalizeKey {
+                    case "learn_boilerplate":
+                        boolean(normalizeValue, "normalize.learn_boilerplate").map { configuration.normalize.learnBoilerplate = $0 }
+                    case "boilerplate_min_documents":
+                        integer(normalizeValue, "normalize.boilerplate_min_documents", minimum: 2).map { configuration.normalize.boilerplateMinDocuments = $0 }
+                    default: unknown(normalizeValue, "normalize.\(normalizeKey)")
+                    }
+                }
             case "http":
                 for (httpKey, httpValue) in mapping(value, "http") ?? [] {
                     switch httpKey {

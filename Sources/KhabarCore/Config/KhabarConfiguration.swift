@@ -15,6 +15,8 @@ public import Foundation
 ///   (duration, default `30s`).
 /// - `dedup.policy` (`keep` | `drop`, default `keep`).
 /// - `filters.min_words` (int, default 0), `filters.languages` (list, default: all).
+/// - `normalize.learn_boilerplate` (bool, default true): drop lines that recur in many of a
+///   source's articles; `normalize.boilerplate_min_documents` (int, default 20): how many.
 /// - `http.listen` (`host:port`, default `127.0.0.1:9464`): `/metrics` and `/healthz`.
 /// - `log.level` (`trace` … `critical`, default `info`).
 /// - `sources` (list): `name`, one of `feed` / `sitemap` / `listing` (URL), `interval`
@@ -62,6 +64,13 @@ public struct KhabarConfiguration: Sendable, Equatable {
         public var languages: [String] = []
     }
 
+    public struct Normalize: Sendable, Equatable {
+        /// Drop lines that recur across a source's articles (kept in the state store).
+        public var learnBoilerplate = true
+        /// A line is the source's boilerplate once in this many of its documents (and in 30 %).
+        public var boilerplateMinDocuments = 20
+    }
+
     public struct Source: Sendable, Equatable {
         public enum Kind: String, Sendable, Equatable { case feed, sitemap, listing }
         public var name: String
@@ -83,6 +92,7 @@ public struct KhabarConfiguration: Sendable, Equatable {
     public var pipeline = Pipeline()
     public var duplicatePolicy = DuplicatePolicy.keep
     public var filters = Filters()
+    public var normalize = Normalize()
     public var httpListen = "127.0.0.1:9464"
     public var logLevel = "info"
     public var sources: [Source] = []

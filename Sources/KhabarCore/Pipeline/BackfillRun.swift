@@ -87,7 +87,8 @@ public struct BackfillRun {
                 fetchers: settings.configuration.fetch.globalConcurrency,
                 cleaners: settings.configuration.pipeline.cleaners,
                 minimumWords: settings.configuration.filters.minWords,
-                languages: settings.configuration.filters.languages),
+                languages: settings.configuration.filters.languages,
+                learnedBoilerplate: StoredBoilerplateMemory.forPipeline(settings.configuration, store: store, logger: logger)),
             counters: counters)
         let discovery = BackfillDiscovery(fetcher: fetcher, logger: logger)
         let items = AsyncChannel<CrawlItem>()

@@ -119,12 +119,19 @@ public struct Pipeline: Sendable {
         public var cleaners: Int
         public var minimumWords: Int
         public var languages: [String]
+        /// Per-source learned boilerplate: lines recurring across a source's articles are
+        /// dropped from its later ones (nil: off).
+        public var learnedBoilerplate: StoredBoilerplateMemory?
 
-        public init(fetchers: Int = 32, cleaners: Int = 2, minimumWords: Int = 0, languages: [String] = []) {
+        public init(
+            fetchers: Int = 32, cleaners: Int = 2, minimumWords: Int = 0, languages: [String] = [],
+            learnedBoilerplate: StoredBoilerplateMemory? = nil
+        ) {
             self.fetchers = max(1, fetchers)
             self.cleaners = max(1, cleaners)
             self.minimumWords = minimumWords
             self.languages = languages
+            self.learnedBoilerplate = learnedBoilerplate
         }
     }
 
@@ -203,6 +210,7 @@ public struct Pipeline: Sendable {
                     }
                 }
                 try await judge.flush()
+                options.learnedBoilerplate?.flush()
                 try await sink.finish()
             }
             try await group.waitForAll()
@@ -251,8 +259,19 @@ public struct Pipeline: Sendable {
             return nil
         }
         // The extractor's text and title are already in the normalizer's display form.
-        let text = article.text
-        let wordCount = article.wordCount
+        var text = article.text
+        var wordCount = article.wordCount
+        if let memory = options.learnedBoilerplate {
+            let source = document.item.source
+            let lines = text.split(separator: "\n").map(String.init)
+            let kept = lines.filter { !memory.isLearnedBoilerplate($0, source: source) }
+            memory.recordDocument(lines: lines, source: source)
+            if kept.count < lines.count {
+                counters.add(.learnedBoilerplateLines, lines.count - kept.count)
+                text = kept.joined(separator: "\n")
+                wordCount = WordCounter.count(text)
+            }
+        }
         if wordCount < options.minimumWords || (!options.languages.isEmpty && !options.languages.contains(article.lang ?? "")) {
             counters.add(.filtered)
             return nil

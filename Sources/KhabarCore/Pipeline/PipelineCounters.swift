@@ -17,6 +17,8 @@ public final class PipelineCounters: Sendable {
         case exported
         /// Left out by the sink: an alias of an article already written (same canonical URL).
         case sameCanonicalURL = "same_canonical_url"
+        /// Lines dropped from articles as their source's learned boilerplate.
+        case learnedBoilerplateLines = "learned_boilerplate_lines"
     }
 
     public enum Stage: String, Sendable, CaseIterable {

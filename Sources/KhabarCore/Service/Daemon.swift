@@ -51,7 +51,8 @@ public enum Daemon {
             sink: ExporterSink(exporter: exporter),
             options: .init(
                 fetchers: configuration.fetch.globalConcurrency, cleaners: configuration.pipeline.cleaners,
-                minimumWords: configuration.filters.minWords, languages: configuration.filters.languages),
+                minimumWords: configuration.filters.minWords, languages: configuration.filters.languages,
+                learnedBoilerplate: StoredBoilerplateMemory.forPipeline(configuration, store: store, logger: logger)),
             counters: counters)
         let items = AsyncChannel<CrawlItem>()
         let scheduler = SourceScheduler(sources: configuration.sources, discovery: BackfillDiscovery(fetcher: fetcher, logger: logger), logger: logger)

@@ -219,8 +219,20 @@ extension SQLiteStateStore {
 // MARK: BoilerplateLineStore
 
 extension SQLiteStateStore {
-    public func recordDocument(source: String, lineHashes: Set<UInt64>) throws {
+    public func recordDocuments(_ documents: [String: [Set<UInt64>]]) throws {
         try pool.write { db in
+            for (source, hashSets) in documents {
+                for hashes in hashSets { try Self.recordDocument(source: source, lineHashes: hashes, db) }
+            }
+        }
+    }
+
+    public func recordDocument(source: String, lineHashes: Set<UInt64>) throws {
+        try pool.write { db in try Self.recordDocument(source: source, lineHashes: lineHashes, db) }
+    }
+
+    private static func recordDocument(source: String, lineHashes: Set<UInt64>, _ db: Database) throws {
+        do {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO boilerplate_sources (source, document_count) VALUES (?, 1)

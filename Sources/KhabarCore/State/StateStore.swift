@@ -139,6 +139,16 @@ public protocol BoilerplateLineStore: Sendable {
     func lineDocumentCounts(source: String, lineHashes: [UInt64]) throws -> [UInt64: Int]
     /// Every line hash of `source` seen in at least `minimumDocuments` documents, with its count.
     func lineDocumentCounts(source: String, minimumDocuments: Int) throws -> [UInt64: Int]
+    /// `recordDocument` for many documents (source → each document's line hashes), at once.
+    func recordDocuments(_ documents: [String: [Set<UInt64>]]) throws
+}
+
+extension BoilerplateLineStore {
+    public func recordDocuments(_ documents: [String: [Set<UInt64>]]) throws {
+        for (source, hashSets) in documents {
+            for hashes in hashSets { try recordDocument(source: source, lineHashes: hashes) }
+        }
+    }
 }
 
 /// A finished export file as the ledger records it.
