@@ -210,20 +210,14 @@ enum BoilerplateLexicon {
                 continue
             }
             // Any other scalar: decode it and ask its properties.
-            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-            var value = UInt32(byte) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-            var offset = 1
-            while offset < length && index + offset < count {
-                value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
-                offset += 1
-            }
+            let (decoded, length) = UTF8Bytes.scalar(in: bytes, at: index)
             index += length
-            guard let scalar = Unicode.Scalar(value) else {
+            guard let scalar = decoded else {
                 pendingSpace = true
                 continue
             }
             let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil || value == 0xA9 {
+            if properties.isAlphabetic || properties.numericType != nil || scalar.value == 0xA9 {
                 for lower in properties.lowercaseMapping.unicodeScalars {
                     if pendingSpace && written > 0 { output[written] = 0x20; written += 1 }
                     pendingSpace = false
@@ -377,5 +371,22 @@ enum ByteSearch {
             start += 1
         }
         return false
+    }
+}
+
+enum UTF8Bytes {
+    /// The scalar whose (multi-byte) UTF-8 sequence starts at `index` of valid UTF-8, and the
+    /// sequence's length.
+    @inline(__always)
+    static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (Unicode.Scalar?, Int) {
+        let lead = bytes[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        var offset = 1
+        while offset < length && index + offset < bytes.count {
+            value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+            offset += 1
+        }
+        return (Unicode.Scalar(value), length)
     }
 }

@@ -67,14 +67,8 @@ enum TextCleanerText {
                     if (byte == 0xD9 && next >= 0xA0 && next <= 0xA9) || (byte == 0xDB && next >= 0xB0 && next <= 0xB9) { return true }
                     index += 2
                 } else {
-                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                    var value = UInt32(byte) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                    var offset = 1
-                    while offset < length && index + offset < count {
-                        value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
-                        offset += 1
-                    }
-                    if let scalar = Unicode.Scalar(value), scalar.properties.numericType != nil { return true }
+                    let (scalar, length) = UTF8Bytes.scalar(in: bytes, at: index)
+                    if let scalar, scalar.properties.numericType != nil { return true }
                     index += length
                 }
             }
