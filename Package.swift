@@ -38,6 +38,7 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "KhabarCore",
             dependencies: [
-                "CLibXML2", "CCurl", "CZlib",
+                "CLibXML2", "CCurl", "CZlib", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

@@ -21,6 +21,7 @@ struct Khabar: AsyncParsableCommand {
     )
 
     static func main() async {
+        MemoryTuning.configure()
         // Logs go to standard error: journald-friendly under systemd, timestamped on a terminal.
         if let level = ProcessInfo.processInfo.environment["KHABAR_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) {
             LogSettings.level = level

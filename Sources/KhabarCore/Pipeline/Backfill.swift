@@ -127,6 +127,9 @@ public final class BackfillDiscovery: Sendable {
             }
             await offer(entry.url, source: source?.name ?? url, filter: source, into: output)
         }
+        // A sitemap of 50,000 entries is tens of MB of small allocations, freed now: hand the
+        // pages back so the next sitemap does not stack on top of them.
+        if sitemap.entries.count >= 1000 { MemoryTuning.releaseFreedMemory() }
         return true
     }
 
