@@ -46,16 +46,18 @@ public enum Invariant {
 
     /// An absolute http(s) URL with a host, no whitespace or controls.
     public static func checkWebURL(_ url: String, _ field: String, file: StaticString = #fileID, line: UInt = #line) {
-        let lowered = url.lowercased()
-        let rest: Substring
-        if lowered.hasPrefix("http://") {
-            rest = lowered.dropFirst(7)
-        } else if lowered.hasPrefix("https://") {
-            rest = lowered.dropFirst(8)
+        // Compared as bytes: "http://" followed by a combining mark is one Character "/\u{5AA}",
+        // and `hasPrefix` on Characters would miss the prefix.
+        let bytes = Array(url.utf8.prefix(8)).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let rest: ArraySlice<UInt8>
+        if bytes.starts(with: "http://".utf8) {
+            rest = Array(url.utf8)[7...]
+        } else if bytes.starts(with: "https://".utf8) {
+            rest = Array(url.utf8)[8...]
         } else {
             fail("\(field): not an absolute http(s) URL: \(debug(url))", file: file, line: line)
         }
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         check(!host.isEmpty, "\(field): no host in \(debug(url))", file: file, line: line)
         check(!url.unicodeScalars.contains { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) },
               "\(field): whitespace or control character in \(debug(url))", file: file, line: line)
