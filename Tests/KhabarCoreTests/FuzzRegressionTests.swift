@@ -32,6 +32,18 @@ import Testing
         #expect(throws: ConfigurationError.self) { try KhabarConfiguration.parse(yaml: "fetch: {timeout: 1e300}", file: "t.yaml") }
     }
 
+    /// "https://news.un.org/feed/subscrs every langall/rs#.xml" passed as an http(s) URL:
+    /// Foundation's `URL(string:)` accepts spaces.
+    @Test func sourceURLsWithSpacesAreRejected() throws {
+        for url in ["https://news.un.org/feed/subscrs every langall/rs#.xml", "https://example.com/a\u{7F}", " "] {
+            #expect(throws: ConfigurationError.self) {
+                try KhabarConfiguration.parse(yaml: "sources:\n  - {name: a, feed: \"\(url)\"}\n", file: "t.yaml")
+            }
+        }
+        let ok = try KhabarConfiguration.parse(yaml: "sources:\n  - {name: a, feed: \"https://example.com/feed.xml\"}\n", file: "t.yaml")
+        #expect(ok.sources.map(\.url) == ["https://example.com/feed.xml"])
+    }
+
     // MARK: XML documents (FuzzFeedParser, FuzzSitemapParser: LeakSanitizer)
 
     /// A feed or sitemap with a DOCTYPE leaked its whole libxml2 document on every parse:
@@ -197,5 +209,19 @@ import Testing
         #expect(try status("2000 OK") == 0)
         #expect(try status("+20 OK") == 0)
         #expect(try status("204 No Content") == 204)
+    }
+
+    /// A response record with an empty `WARC-Target-URI` came out with an empty target URI; a
+    /// missing one ended the whole file with an error. Both are passed over now.
+    @Test func warcResponsesWithoutTargetURIArePassedOver() throws {
+        let block = DiscoverBackfillTests.httpResponse(headers: ["Content-Type: text/html"], body: Array("<p>x</p>".utf8))
+        let type = "application/http; msgtype=response"
+        let records = DiscoverBackfillTests.record(type: "response", contentType: type, block: block, extra: ["WARC-Target-URI:"])
+            + DiscoverBackfillTests.record(type: "response", contentType: type, block: block)
+            + DiscoverBackfillTests.record(type: "response", uri: "https://example.com/ok", contentType: type, block: block)
+        let reader = WARCReader(bytes: records, source: "t.warc")
+        #expect(try reader.next()?.targetURI == "https://example.com/ok")
+        #expect(try reader.next() == nil)
+        #expect(reader.skippedRecords == 2)
     }
 }

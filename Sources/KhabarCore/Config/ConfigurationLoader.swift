@@ -309,6 +309,8 @@ private struct ConfigurationReader {
     }
 
     static func isHTTPURL(_ text: String) -> Bool {
+        // Foundation's parser takes spaces (and encodes them); a source URL is written without.
+        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) else { return false }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return false }
         return scheme == "http" || scheme == "https"
     }

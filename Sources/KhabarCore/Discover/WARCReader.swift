@@ -129,8 +129,12 @@ public final class WARCReader {
             }
             let block = Array(buffer[position..<(position + blockLength)])
             position += blockLength
-            guard let targetURI = field("WARC-Target-URI", in: fields) else {
-                throw DiscoveryError(source: source, reason: .invalidWARCRecord(offset: recordStart, message: "response record without WARC-Target-URI"))
+            // A response without a (non-empty) target URI cannot be attributed: passed over like
+            // other unusable records; the next record is still read.
+            guard let targetURI = field("WARC-Target-URI", in: fields),
+                  !targetURI.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")).isEmpty else {
+                skippedRecords += 1
+                continue
             }
             return parseHTTPResponse(block, targetURI: targetURI, fields: fields, recordStart: recordStart)
         }
