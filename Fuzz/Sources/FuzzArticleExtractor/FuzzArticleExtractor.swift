@@ -17,7 +17,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         Invariant.checkCleanText(article.text, "text", newlines: true)
         for line in article.text.split(separator: "\n", omittingEmptySubsequences: false) {
             Invariant.check(!line.isEmpty, "text: blank line in \(Invariant.debug(article.text))")
-            Invariant.check(line.first?.isWhitespace != true && line.last?.isWhitespace != true,
+            // Scalars, not Characters: a space followed by a combining mark is one Character
+            // that counts as whitespace, but the mark is text.
+            Invariant.check(line.unicodeScalars.first?.properties.isWhitespace != true
+                            && line.unicodeScalars.last?.properties.isWhitespace != true,
                             "text: line not trimmed: \(Invariant.debug(String(line)))")
         }
         for (field, value) in [("title", article.title), ("author", article.author), ("site_name", article.siteName), ("description", article.description)] {
