@@ -36,7 +36,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if let date = article.modifiedAt { Invariant.checkISODate(date, "modified_at") }
         Invariant.check(article.dir == nil || article.dir == "rtl" || article.dir == "ltr", "dir \(article.dir ?? "")")
         if let lang = article.lang {
-            Invariant.check(lang.utf8.count == 2 && lang.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }, "lang \(Invariant.debug(lang))")
+            // ISO 639-1, or a three-letter code where a declared language has none ("ckb").
+            Invariant.check((2...3).contains(lang.utf8.count) && lang.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }, "lang \(Invariant.debug(lang))")
         }
         Invariant.check(article.wordCount >= 0 && article.wordCount <= article.text.utf8.count, "word_count \(article.wordCount)")
     }
