@@ -8,8 +8,19 @@ import Glibc
 /// `khabar run` as a process: it watches a local site, takes a new source on SIGHUP and drains
 /// on SIGTERM, exiting 0 with everything it found in finished files.
 @Suite(.serialized) struct DaemonProcessTests {
-    static let binary: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/khabar")
+    /// The `khabar` built with these tests: `$KHABAR_BINARY`, else the one beside the test
+    /// executable (so that a build with `--scratch-path`, such as the sanitizer builds of
+    /// scripts/sanitize.sh, runs its own), else `.build/debug/khabar`.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["KHABAR_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("khabar")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/khabar")
+    }()
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "build the khabar product first (swift build)"))
     func reloadsOnSIGHUPAndDrainsOnSIGTERM() async throws {

@@ -45,19 +45,24 @@ public struct ArticleExtractor: Sendable {
         let metadata = MetadataExtractor(tree: tree, url: url).extract()
         let hints = ContentExtractor.Hints(title: metadata.title, isMetadataLine: BylineDetector.isBylineOrDateline)
         let content = ContentExtractor(tree: tree, hints: hints).extract()
-        guard !content.blocks.isEmpty else { return .failure(.noArticle) }
+        // Text nodes can hold control characters (a C1 byte read as windows-1252, a raw DEL):
+        // they go, and a block left empty goes with them.
+        let blocks = content.blocks.compactMap(MetadataText.withoutControls)
+        guard !blocks.isEmpty else { return .failure(.noArticle) }
 
         var article = ExtractedArticle(url: url)
-        article.canonicalURL = metadata.canonicalURL
-        article.title = metadata.title.map(normalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
-        article.author = metadata.author ?? content.droppedBylines.lazy.compactMap(BylineDetector.author(fromBylineLine:)).first
+        article.canonicalURL = metadata.canonicalURL.flatMap(URLReference.webURL)
+        // Metadata comes from attribute values, JSON-LD and script state, which may hold control
+        // characters (a raw DEL, an escaped \u0001): none reach the record.
+        article.title = MetadataText.withoutControls(metadata.title).map(normalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
+        article.author = MetadataText.withoutControls(metadata.author ?? content.droppedBylines.lazy.compactMap(BylineDetector.author(fromBylineLine:)).first)
         article.publishedAt = metadata.publishedAt?.iso8601
         article.modifiedAt = metadata.modifiedAt?.iso8601
-        article.siteName = metadata.siteName
-        article.description = metadata.description
-        article.image = metadata.image
-        article.tags = metadata.tags
-        article.text = normalizer.normalize(content.blocks.joined(separator: "\n"))
+        article.siteName = MetadataText.withoutControls(metadata.siteName)
+        article.description = MetadataText.withoutControls(metadata.description)
+        article.image = metadata.image.flatMap(URLReference.webURL)
+        article.tags = metadata.tags.compactMap(MetadataText.withoutControls)
+        article.text = normalizer.normalize(blocks.joined(separator: "\n"))
         article.wordCount = WordCounter.count(article.text)
         let language = PageLanguage.detect(text: article.text, declaredLanguage: metadata.declaredLanguage, declaredDirection: metadata.declaredDirection)
         article.lang = language.code

@@ -323,6 +323,8 @@ private struct ConfigurationReader {
     }
 
     static func isHTTPURL(_ text: String) -> Bool {
+        // Foundation's parser takes spaces (and encodes them); a source URL is written without.
+        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || (0x7F...0x9F).contains($0.value) }) else { return false }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return false }
         return scheme == "http" || scheme == "https"
     }
@@ -336,9 +338,16 @@ private struct ConfigurationReader {
 /// Parsers for the value syntaxes config files use.
 public enum ConfigurationValues {
     /// "500ms", "30s", "15m", "2h", "7d", combinations like "1h30m", or a bare number of seconds.
+    /// Nil for anything else, and for durations too long to count in milliseconds (Int64).
     public static func duration(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        // Digits and one decimal point only: `Double` alone would take "inf", "1e300", "0x1p9"
+        // and stop at an embedded NUL, and an out-of-range value trapped in `Int64(_:)`.
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }),
+           trimmed.utf8.count(where: { $0 == 0x2E }) <= 1 {
+            guard let seconds = Double(trimmed), seconds.isFinite, seconds * 1000 < 9.2e18 else { return nil }
+            return .milliseconds(Int64(seconds * 1000))
+        }
         var total: Int64 = 0
         var number = ""
         var unit = ""
@@ -354,7 +363,10 @@ public enum ConfigurationValues {
             case "d": milliseconds = 86_400_000
             default: return false
             }
-            total += value * milliseconds
+            let (product, overflow) = value.multipliedReportingOverflow(by: milliseconds)
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return false }
+            total = sum
             number = ""
             unit = ""
             parsedAny = true

@@ -420,8 +420,8 @@ private struct XMLFeedBuilder {
             let candidates = [Self.preferredAtomLink(state.atomLinks), state.linkText, state.permalinkGUID.flatMap(Self.webAddress), state.rdfAbout]
             for candidate in candidates.compactMap({ $0 }) {
                 let base = candidate.base ?? documentBase
-                if let resolved = URLReference.resolve(candidate.href, against: base), Self.isWebURL(resolved) {
-                    item.link = resolved
+                if let resolved = URLReference.resolve(candidate.href, against: base), let link = URLReference.webURL(resolved) {
+                    item.link = link
                     break
                 }
             }
@@ -444,10 +444,5 @@ private struct XMLFeedBuilder {
     private static func webAddress(_ candidate: LinkCandidate) -> LinkCandidate? {
         let lowered = candidate.href.lowercased()
         return lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("/") ? candidate : nil
-    }
-
-    private static func isWebURL(_ text: String) -> Bool {
-        let lowered = text.prefix(8).lowercased()
-        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
     }
 }

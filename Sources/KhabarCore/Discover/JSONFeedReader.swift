@@ -28,8 +28,9 @@ enum JSONFeedReader {
             item.id = (entry["id"] as? String) ?? (entry["id"] as? NSNumber)?.stringValue
             // `url` is the item's own page; `external_url` points elsewhere (a linked story).
             for key in ["url", "external_url"] {
-                if let link = entry[key] as? String, let resolved = URLReference.resolve(link, against: documentBase) {
-                    item.link = resolved
+                if let link = entry[key] as? String, let resolved = URLReference.resolve(link, against: documentBase),
+                   let web = URLReference.webURL(resolved) {
+                    item.link = web
                     break
                 }
             }

@@ -171,8 +171,10 @@ final class SecureXMLReader {
         if status == 1 {
             if !hasSeenElement, xmlTextReaderNodeType(reader) == NodeType.element.rawValue {
                 hasSeenElement = true
-                // The internal subset is complete once the root element starts.
-                if Self.declaresNestedEntities(xmlTextReaderCurrentDoc(reader)) {
+                // The internal subset is complete once the root element starts. The document is
+                // reached through the current node: `xmlTextReaderCurrentDoc` would make the
+                // reader keep every node and never free the document (it leaked one per parse).
+                if Self.declaresNestedEntities(xmlTextReaderCurrentNode(reader)?.pointee.doc) {
                     throw DiscoveryError(source: source, reason: .entityExpansionRejected)
                 }
             }

@@ -123,11 +123,14 @@ public struct SitemapParser: Sendable {
                   trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "sitemap"
             else { continue }
             var value = trimmed[trimmed.index(after: colon)...]
-            // A comment starts at `#` after whitespace; a `#` inside a URL is a fragment.
-            if let comment = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") { value = value[..<comment.lowerBound] }
-            guard let raw = DiscoveryInput.trimmed(String(value)),
-                  let absolute = URLReference.resolve(raw, against: robotsURL),
-                  absolute.lowercased().hasPrefix("http"), seen.insert(absolute).inserted
+            // The URL is the first word: a URL has no whitespace, and what follows it is a
+            // comment ("# …") or junk. A `#` inside the URL is a fragment.
+            value = value.drop { $0.isWhitespace }
+            value = value.prefix { !$0.isWhitespace }
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+                  let raw = DiscoveryInput.trimmed(String(value)),
+                  let resolved = URLReference.resolve(raw, against: robotsURL),
+                  let absolute = URLReference.webURL(resolved), seen.insert(absolute).inserted
             else { continue }
             found.append(absolute)
         }
@@ -269,7 +272,9 @@ private struct SitemapBuilder {
     }
 
     private mutating func finishEntry() {
-        guard !entry.url.isEmpty, let absolute = URLReference.resolve(entry.url, against: documentBase) else { return }
+        // Only http(s) links are fetched: `ftp:`, `javascript:` and host-less `<loc>`s are dropped.
+        guard !entry.url.isEmpty, let resolved = URLReference.resolve(entry.url, against: documentBase),
+              let absolute = URLReference.webURL(resolved) else { return }
         switch sitemap.kind {
         case .urlSet:
             entry.url = absolute

@@ -156,6 +156,30 @@ struct URLReference: Sendable, Equatable {
 
     /// Trimmed of surrounding whitespace, with tabs and line breaks inside removed and, for
     /// http(s), backslashes before the query read as slashes (as browsers do).
+    /// `resolved` as a link to fetch: an absolute http(s) URL with a host, spaces and control
+    /// characters percent-encoded (as browsers send them); nil for any other scheme or a
+    /// missing host. Feed, sitemap and robots.txt links all pass through it.
+    static func webURL(_ resolved: String) -> String? {
+        let parts = URLReference(parsing: resolved[...])
+        guard let scheme = parts.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let authority = parts.authority else { return nil }
+        let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        guard let first = host.utf8.first, first != UInt8(ascii: ":") else { return nil }
+        let needsEncoding = resolved.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
+            || resolved.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }
+        guard needsEncoding else { return resolved }
+        var encoded = ""
+        encoded.reserveCapacity(resolved.utf8.count + 16)
+        for scalar in resolved.unicodeScalars {
+            if scalar.value <= 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                for byte in String(scalar).utf8 { encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
+            } else {
+                encoded.unicodeScalars.append(scalar)
+            }
+        }
+        return encoded
+    }
+
     static func cleanedReference(_ reference: String) -> String {
         // Most references need nothing: ASCII, non-blank ends, no tab, line break or backslash.
         let utf8 = reference.utf8
@@ -184,5 +208,11 @@ struct URLReference: Sendable, Equatable {
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value <= 0x20 || scalar.value == 0xA0 || scalar.value == 0xFEFF || scalar.value == 0x200B
             || scalar.properties.isWhitespace
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -18,6 +18,7 @@ public struct WARCResponse: Sendable, Equatable {
     /// `WARC-Date`, as written.
     public var date: String?
     public var recordID: String?
+    /// The HTTP status code (100–999), or 0 when the record has no readable status line.
     public var httpStatus: Int
     public var httpHeaders: [HTTPHeader]
     /// The HTTP `Content-Type` and its `charset` parameter.
@@ -128,8 +129,12 @@ public final class WARCReader {
             }
             let block = Array(buffer[position..<(position + blockLength)])
             position += blockLength
-            guard let targetURI = field("WARC-Target-URI", in: fields) else {
-                throw DiscoveryError(source: source, reason: .invalidWARCRecord(offset: recordStart, message: "response record without WARC-Target-URI"))
+            // A response without a (non-empty) target URI cannot be attributed: passed over like
+            // other unusable records; the next record is still read.
+            guard let targetURI = field("WARC-Target-URI", in: fields),
+                  !targetURI.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")).isEmpty else {
+                skippedRecords += 1
+                continue
             }
             return parseHTTPResponse(block, targetURI: targetURI, fields: fields, recordStart: recordStart)
         }
@@ -232,7 +237,11 @@ public final class WARCReader {
         let lines = Self.headerLines(block[0..<headerEnd.end])
         if let statusLine = lines.first {
             let parts = statusLine.split(separator: " ", maxSplits: 2)
-            if parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) { response.httpStatus = status }
+            // A status code has three digits; anything else leaves 0 ("no readable status").
+            if parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].utf8.count == 3,
+               let status = Int(parts[1]), (100...999).contains(status) {
+                response.httpStatus = status
+            }
         }
         response.httpHeaders = Self.parseFields(lines.dropFirst())
         response.contentType = response.header("Content-Type")

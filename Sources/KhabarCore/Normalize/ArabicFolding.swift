@@ -8,12 +8,10 @@
 public struct ArabicFolding: Sendable {
     public let options: NormalizationOptions
     private let normalizer: ArabicNormalizer
-    private let foldingActions: ScalarActions
 
     public init(options: NormalizationOptions = .default) {
         self.options = options
         normalizer = ArabicNormalizer(options: options)
-        foldingActions = ScalarActions.shared(for: options, folding: true)
     }
 
     /// The folded form of any text.
@@ -24,7 +22,7 @@ public struct ArabicFolding: Sendable {
     /// The folded form of text that already is `ArabicNormalizer`'s output under the same
     /// options (skips the display pass).
     public func foldNormalized(_ normalized: String) -> String {
-        NormalizingScanner.run(normalized, actions: foldingActions)
+        normalizer.fold(display: normalized)
     }
 
     /// The folded form under the default options.

@@ -33,6 +33,22 @@ public struct ArabicNormalizer: Sendable {
     /// The display form and the folded form (`ArabicFolding.fold`) with one display pass.
     public func normalizeAndFold(_ text: String) -> (display: String, folded: String) {
         let display = normalize(text)
-        return (display, NormalizingScanner.run(display, actions: foldingActions))
+        return (display, fold(display: display))
+    }
+
+    /// The folded form of a display form. Folding can complete mojibake that the display pass
+    /// could not repair (a typographic quote unified, a letter lower-cased); such text is
+    /// normalized and folded again, so that folding folded text changes nothing.
+    func fold(display: String) -> String {
+        var folded = NormalizingScanner.run(display, actions: foldingActions)
+        guard options.repairMojibake else { return folded }
+        for _ in 0..<4 {
+            let suspect = folded.utf8.withContiguousStorageIfAvailable(MojibakeRepair.mayContainMojibake) ?? true
+            guard suspect else { break }
+            let again = NormalizingScanner.run(normalize(folded), actions: foldingActions)
+            if again == folded { break }
+            folded = again
+        }
+        return folded
     }
 }

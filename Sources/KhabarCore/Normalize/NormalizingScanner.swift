@@ -51,8 +51,22 @@ struct NormalizingScanner: ~Copyable {
         switch outcome {
         case .unchanged: return text
         case .changed(let result): return result
-        case .mojibakeSignature: return run(MojibakeRepair.repair(text), actions: actions)
+        case .mojibakeSignature: return repairingToFixedPoint(text, actions: actions)
         }
+    }
+
+    /// `text` repaired and run through `actions`, again while that changes it: the actions
+    /// (spaces, invisible characters, quotes, case) can turn a word the repair had to leave into
+    /// one it reads, so a single round would not be idempotent. Rounds are few (each repairs
+    /// something) and bounded.
+    static func repairingToFixedPoint(_ text: String, actions: ScalarActions) -> String {
+        var current = run(MojibakeRepair.repair(text), actions: actions)
+        for _ in 0..<4 {
+            let repaired = MojibakeRepair.repair(current)
+            if repaired == current { break }
+            current = run(repaired, actions: actions)
+        }
+        return current
     }
 
     private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, detectingMojibake: Bool) {

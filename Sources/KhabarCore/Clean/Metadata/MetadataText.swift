@@ -16,6 +16,36 @@ enum MetadataText {
         return folded.isEmpty ? nil : folded
     }
 
+    /// `text` without C0/C1 control characters (whitespace ones become spaces), whitespace
+    /// collapsed and trimmed (any Unicode space, not just ASCII); nil when nothing is left.
+    /// Clean text (the usual case) is returned as is.
+    static func withoutControls(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let untrimmed = text.unicodeScalars.first.map(TextFolding.isSpace) == true
+            || text.unicodeScalars.last.map(TextFolding.isSpace) == true
+        guard hasControlCharacter(text) || untrimmed else { return text.isEmpty ? nil : text }
+        var kept = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if TextFolding.isSpace(scalar) {
+                kept.append(" ")
+            } else if scalar.value >= 0x20 && !(0x7F...0x9F).contains(scalar.value) {
+                kept.append(scalar)
+            }
+        }
+        let cleaned = TextFolding.collapseWhitespace(String(kept))
+        return cleaned.isEmpty ? nil : cleaned
+    }
+
+    /// Whether `text` holds a C0 or C1 control character (a byte scan: C1 is C2 80–9F in UTF-8).
+    static func hasControlCharacter(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
+            previous = byte
+        }
+        return false
+    }
+
     /// `TextFolding.collapseWhitespace(String(decoding: bytes, as: UTF8.self))`, folding at the
     /// byte level: every whitespace scalar `TextFolding.isSpace` knows is matched by its exact
     /// UTF-8 sequence, so the result is the same even for ill-formed input (a space sequence
