@@ -102,6 +102,50 @@ import Testing
         }
     }
 
+    /// Articles in the daemon: fetched in full, their validators neither sent nor kept. The
+    /// daemon's validator store lives in memory for as long as it runs; an entry per article
+    /// grew it without bound (soak test, issue 7).
+    @Test func unconditionalFetchNeitherSendsNorStoresValidators() async throws {
+        let store = InMemoryValidatorStore()
+        try await withFetcher(store: store) { server, fetcher in
+            server.route("/article") { request, _ in
+                if request.headers["if-none-match"] != nil { return .response(status: 304, headers: [("ETag", "\"v1\"")]) }
+                return .response(status: 200, headers: [("ETag", "\"v1\""), ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")],
+                                 body: Array("<p>article</p>".utf8))
+            }
+            let key = try #require(CanonicalURL.key(for: server.url("/article")))
+            guard case .fetched = try await fetcher.fetch(server.url("/article"), conditional: false) else {
+                Issue.record("first fetch not .fetched"); return
+            }
+            #expect(await store.validators(for: key) == nil)
+            // Validators a conditional fetch stored are not sent by an unconditional one.
+            await store.store(FetchValidators(etag: "\"v1\""), for: key)
+            guard case .fetched = try await fetcher.fetch(server.url("/article"), conditional: false) else {
+                Issue.record("second fetch not .fetched"); return
+            }
+            #expect(server.requests(to: "/article").count == 2)
+            #expect(server.requests(to: "/article").allSatisfy { $0.headers["if-none-match"] == nil })
+        }
+    }
+
+    /// The daemon's article stage (`CurlDocumentFetcher(conditional: false)`) leaves nothing in
+    /// the validator store.
+    @Test func daemonArticleStageKeepsNoValidators() async throws {
+        let store = InMemoryValidatorStore()
+        try await withFetcher(store: store) { server, fetcher in
+            server.route("/news/1.html") { _, _ in
+                .response(status: 200, headers: [("ETag", "\"a1\""), ("Content-Type", "text/html; charset=utf-8")],
+                          body: Array("<html><body><p>مقال</p></body></html>".utf8))
+            }
+            let url = try #require(URLCanonicalizer().canonicalize(server.url("/news/1.html")))
+            let stage = CurlDocumentFetcher(fetcher: fetcher, ledger: InMemoryStateStore(), conditional: false)
+            guard case .fetched = await stage.fetch(CrawlItem(url: url, canonicalURL: url, source: "test")) else {
+                Issue.record("article not fetched"); return
+            }
+            #expect(await store.validators(for: try #require(CanonicalURL.key(for: url))) == nil)
+        }
+    }
+
     @Test func notFoundIsFinal() async throws {
         try await withFetcher { server, fetcher in
             await expectFailure({ $0 == .httpStatus(404, retryAfterSeconds: nil) && !$0.isRetryable }) {

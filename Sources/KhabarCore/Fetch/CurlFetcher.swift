@@ -47,17 +47,21 @@ public final class CurlFetcher: Sendable {
 
     /// Fetches `url`, following up to `maxRedirects` redirects.
     ///
+    /// - Parameter conditional: whether to send the stored validators and store the new ones;
+    ///   `false` for pages that are fetched in full whenever they are fetched (articles in the
+    ///   daemon), so the validator store keeps only what is fetched again (feeds, sitemaps).
     /// - Returns: `.fetched` for a 2xx (validators stored under the final URL), `.notModified`
     ///   for a 304 to the validators sent.
     /// - Throws: `FetchError` (see `isRetryable`), or `CancellationError` when the task is
     ///   cancelled (the transfer is removed from libcurl at once).
-    public func fetch(_ url: String) async throws -> FetchOutcome {
+    public func fetch(_ url: String, conditional: Bool = true) async throws -> FetchOutcome {
+        let validatorStore = conditional ? self.validatorStore : nil
         let requested = try ParsedURL(url)
         var current = requested
         var visited: Set<String> = [requested.canonical]
         var redirects = 0
         while true {
-            let (response, attempts) = try await fetchHop(current)
+            let (response, attempts) = try await fetchHop(current, validatorStore: validatorStore)
             switch response.status {
             case 304:
                 return .notModified(makePage(requested: url, final: current, response: response, body: [], redirects: redirects, attempts: attempts))
@@ -88,7 +92,7 @@ public final class CurlFetcher: Sendable {
     /// At most `maxAttempts` requests are sent. While the host's breaker is open the URL waits
     /// for it to close (at most `maxAttempts` times) instead of failing unasked: a healthy page
     /// must not be lost because other pages of its host failed.
-    private func fetchHop(_ url: ParsedURL) async throws -> (TransferResponse, attempts: Int) {
+    private func fetchHop(_ url: ParsedURL, validatorStore: (any FetchValidatorStore)?) async throws -> (TransferResponse, attempts: Int) {
         var attempt = 0
         var breakerWaits = 0
         while true {

@@ -7,12 +7,18 @@ internal import Synchronization
 public struct CurlDocumentFetcher: DocumentFetcher {
     let fetcher: CurlFetcher
     let ledger: any ExportLedger
+    /// Whether articles go through the fetcher's validator store (`CurlFetcher.fetch(_:conditional:)`).
+    let conditional: Bool
     private let latency = Metrics.Timer(label: "khabar_fetch_duration_seconds", preferredDisplayUnit: .seconds)
     private let bytes = Counter(label: "khabar_fetched_bytes_total")
 
-    public init(fetcher: CurlFetcher, ledger: any ExportLedger) {
+    /// - Parameter conditional: `false` in the daemon, whose validators live in memory for as
+    ///   long as it runs: an article is fetched once, so keeping its validators would only grow
+    ///   the store by an entry per article, for months.
+    public init(fetcher: CurlFetcher, ledger: any ExportLedger, conditional: Bool = true) {
         self.fetcher = fetcher
         self.ledger = ledger
+        self.conditional = conditional
     }
 
     public func fetch(_ item: CrawlItem) async -> FetchResult {
@@ -24,7 +30,7 @@ public struct CurlDocumentFetcher: DocumentFetcher {
         defer { latency.record(duration: ContinuousClock.now - started) }
         do {
             // The canonical form: tracking parameters and fragments are not the site's business.
-            switch try await fetcher.fetch(item.canonicalURL) {
+            switch try await fetcher.fetch(item.canonicalURL, conditional: conditional) {
             case .fetched(let page):
                 bytes.increment(by: page.body.count)
                 return .fetched(FetchedDocument(item: item, finalURL: page.finalURL, body: page.body, charset: page.charset, fetchedAt: page.fetchedAt))

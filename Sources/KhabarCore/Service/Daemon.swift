@@ -41,12 +41,13 @@ public enum Daemon {
         fetchSettings.allowPrivate = configuration.fetch.allowPrivate
         // Feeds and sitemaps are read conditionally within a run; validators are not kept across
         // restarts, so items discovered before a crash are found again by the first poll.
+        // Articles are fetched unconditionally and leave nothing in this store (see below).
         let fetcher = try CurlFetcher(configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore())
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()
         let pipeline = Pipeline(
-            fetcher: CurlDocumentFetcher(fetcher: fetcher, ledger: store),
+            fetcher: CurlDocumentFetcher(fetcher: fetcher, ledger: store, conditional: false),
             judge: DeduplicatingJudge(store: store, policy: configuration.duplicatePolicy == .drop ? .drop : .keep),
             sink: ExporterSink(exporter: exporter),
             options: .init(
