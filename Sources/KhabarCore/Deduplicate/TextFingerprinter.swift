@@ -27,12 +27,6 @@ public enum DeduplicationFolding {
         return String(decoding: key, as: UTF8.self)
     }
 
-    static func foldDigits(_ text: String) -> String {
-        var bytes = Array(text.utf8)
-        foldDigits(&bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Arabic-Indic digits (D9 A0...D9 A9 in UTF-8) and extended, Persian ones (DB B0...DB B9)
     /// become ASCII digits, in place.
     static func foldDigits(_ bytes: inout [UInt8]) {

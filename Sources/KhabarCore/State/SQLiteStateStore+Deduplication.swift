@@ -49,7 +49,7 @@ extension SQLiteStateStore: DeduplicationStore {
                 try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO dedup_records (record_id, canonical_url, content_hash, shingle_count, signature, duplicate_of)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """).execute( arguments: [record.recordID, record.canonicalURL, record.contentHash, record.shingleCount,
+                    """).execute(arguments: [record.recordID, record.canonicalURL, record.contentHash, record.shingleCount,
                                      record.signature.map { Data($0.littleEndianBytes) }, record.duplicateOf])
                 guard db.changesCount > 0 else { continue }
                 let sequence = db.lastInsertedRowID

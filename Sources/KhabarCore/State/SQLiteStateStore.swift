@@ -206,7 +206,7 @@ extension SQLiteStateStore {
             try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO signatures (record_id, signature) VALUES (?, ?)").execute(
                 arguments: [fingerprint.recordID, Data(fingerprint.signature)])
-            try db.cachedStatement(sql: "DELETE FROM signature_bands WHERE record_id = ?").execute( arguments: [fingerprint.recordID])
+            try db.cachedStatement(sql: "DELETE FROM signature_bands WHERE record_id = ?").execute(arguments: [fingerprint.recordID])
             for band in Set(fingerprint.bands) {
                 try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO signature_bands (band, band_key, record_id) VALUES (?, ?, ?)").execute(
@@ -232,21 +232,19 @@ extension SQLiteStateStore {
     }
 
     private static func recordDocument(source: String, lineHashes: Set<UInt64>, _ db: Database) throws {
-        do {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO boilerplate_sources (source, document_count) VALUES (?, 1)
+                ON CONFLICT(source) DO UPDATE SET document_count = document_count + 1
+                """).execute(
+            arguments: [source])
+        for hash in lineHashes {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO boilerplate_sources (source, document_count) VALUES (?, 1)
-                    ON CONFLICT(source) DO UPDATE SET document_count = document_count + 1
+                    INSERT INTO boilerplate_lines (source, line_hash, document_count) VALUES (?, ?, 1)
+                    ON CONFLICT(source, line_hash) DO UPDATE SET document_count = document_count + 1
                     """).execute(
-                arguments: [source])
-            for hash in lineHashes {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO boilerplate_lines (source, line_hash, document_count) VALUES (?, ?, 1)
-                        ON CONFLICT(source, line_hash) DO UPDATE SET document_count = document_count + 1
-                        """).execute(
-                    arguments: [source, Int64(bitPattern: hash)])
-            }
+                arguments: [source, Int64(bitPattern: hash)])
         }
     }
 
@@ -302,26 +300,24 @@ extension SQLiteStateStore {
     }
 
     private static func commitFinishedFile(_ file: ExportFileEntry, records: [ExportedRecordKey], pending: PendingState, _ db: Database) throws {
-        do {
-            let already = try exported(among: records.map(\.canonicalURL), db)
-            guard already.isEmpty else { throw AlreadyExportedError(canonicalURLs: already.sorted()) }
+        let already = try exported(among: records.map(\.canonicalURL), db)
+        guard already.isEmpty else { throw AlreadyExportedError(canonicalURLs: already.sorted()) }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO export_files (name, sequence, record_count, byte_count, sha256,
+                    first_fetched_at, last_fetched_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(
+            arguments: [
+                file.name, file.sequence, file.recordCount, file.byteCount, file.sha256,
+                file.firstFetchedAt, file.lastFetchedAt, file.finishedAt.timeIntervalSince1970,
+            ])
+        for record in records {
             try db.cachedStatement(
-                sql: """
-                    INSERT INTO export_files (name, sequence, record_count, byte_count, sha256,
-                        first_fetched_at, last_fetched_at, finished_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(
-                arguments: [
-                    file.name, file.sequence, file.recordCount, file.byteCount, file.sha256,
-                    file.firstFetchedAt, file.lastFetchedAt, file.finishedAt.timeIntervalSince1970,
-                ])
-            for record in records {
-                try db.cachedStatement(
-                    sql: "INSERT INTO exported_records (canonical_url, record_id, file_name) VALUES (?, ?, ?)").execute(
-                    arguments: [record.canonicalURL, record.recordID, file.name])
-            }
-            try insert(pending.fingerprints, db)
+                sql: "INSERT INTO exported_records (canonical_url, record_id, file_name) VALUES (?, ?, ?)").execute(
+                arguments: [record.canonicalURL, record.recordID, file.name])
         }
+        try insert(pending.fingerprints, db)
     }
 
     public func finishedFile(named name: String) throws -> ExportFileEntry? {
