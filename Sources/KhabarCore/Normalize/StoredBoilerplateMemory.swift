@@ -9,7 +9,8 @@ public import Logging
 /// paragraph of every article would grow the store by a row per paragraph for nothing.
 /// Memory stays bounded: documents are written to the store in batches (`flushEvery`), and per
 /// source only the lines already past `threshold.minimumDocuments` are held (read at the
-/// source's first use, then updated with the counts of each batch's lines). Decisions therefore lag the newest batch, which is harmless.
+/// source's first use, then updated with the counts of each batch's lines). Decisions therefore
+/// lag the newest batch, which is harmless.
 public final class StoredBoilerplateMemory: BoilerplateMemory, @unchecked Sendable {
     /// Lines longer than this are article text, never counted or dropped.
     public static let maximumLineWords = 30
@@ -23,7 +24,6 @@ public final class StoredBoilerplateMemory: BoilerplateMemory, @unchecked Sendab
         var documents = 0
         /// Lines seen in at least `threshold.minimumDocuments` documents, with that count.
         var recurring: [UInt64: Int] = [:]
-        var loaded = false
     }
 
     // Guards everything below; every access holds it (store calls included: they are short
@@ -46,24 +46,28 @@ public final class StoredBoilerplateMemory: BoilerplateMemory, @unchecked Sendab
     }
 
     public func recordDocument(lines: [String], source: String) {
-        let keys = Set(lines.compactMap(Self.key))
+        let keys = lines.map(Self.key)
         lock.lock()
         defer { lock.unlock() }
-        var state = loadedState(source)
-        state.documents += 1
-        sources[source] = state
-        pending[source, default: []].append(keys)
-        pendingCount += 1
-        if pendingCount >= flushEvery { flushLocked() }
+        record(keys, source: source)
     }
 
     public func isLearnedBoilerplate(_ line: String, source: String) -> Bool {
         guard let key = Self.key(line) else { return false }
         lock.lock()
         defer { lock.unlock() }
-        let state = loadedState(source)
-        sources[source] = state
-        return threshold.isMet(documentsWithLine: state.recurring[key] ?? 0, documentsOfSource: state.documents)
+        return isLearned(key, source: source)
+    }
+
+    /// `lines` without the source's learned boilerplate, judged on what was learned before
+    /// them; then records them as one more document of the source. Each line is folded once.
+    public func dropLearned(from lines: [String], source: String) -> [String] {
+        let keys = lines.map(Self.key)
+        lock.lock()
+        defer { lock.unlock() }
+        let kept = zip(lines, keys).filter { line, key in key.map { !isLearned($0, source: source) } ?? true }.map(\.0)
+        record(keys, source: source)
+        return kept
     }
 
     /// Writes the documents recorded since the last batch to the store.
@@ -73,8 +77,24 @@ public final class StoredBoilerplateMemory: BoilerplateMemory, @unchecked Sendab
         flushLocked()
     }
 
-    private func loadedState(_ source: String) -> SourceState {
-        if let state = sources[source], state.loaded { return state }
+    // The functions below run with `lock` held.
+
+    private func isLearned(_ key: UInt64, source: String) -> Bool {
+        loadIfNeeded(source)
+        let state = sources[source]!
+        return threshold.isMet(documentsWithLine: state.recurring[key] ?? 0, documentsOfSource: state.documents)
+    }
+
+    private func record(_ keys: [UInt64?], source: String) {
+        loadIfNeeded(source)
+        sources[source]!.documents += 1
+        pending[source, default: []].append(Set(keys.compactMap { $0 }))
+        pendingCount += 1
+        if pendingCount >= flushEvery { flushLocked() }
+    }
+
+    private func loadIfNeeded(_ source: String) {
+        guard sources[source] == nil else { return }
         var state = SourceState()
         do {
             state.documents = try store.documentCount(source: source) + (pending[source]?.count ?? 0)
@@ -82,8 +102,7 @@ public final class StoredBoilerplateMemory: BoilerplateMemory, @unchecked Sendab
         } catch {
             logger.warning("learned boilerplate unavailable", metadata: ["source": "\(source)", "error": "\(error)"])
         }
-        state.loaded = true
-        return state
+        sources[source] = state
     }
 
     private func flushLocked() {

@@ -262,10 +262,8 @@ public struct Pipeline: Sendable {
         var text = article.text
         var wordCount = article.wordCount
         if let memory = options.learnedBoilerplate {
-            let source = document.item.source
             let lines = text.split(separator: "\n").map(String.init)
-            let kept = lines.filter { !memory.isLearnedBoilerplate($0, source: source) }
-            memory.recordDocument(lines: lines, source: source)
+            let kept = memory.dropLearned(from: lines, source: document.item.source)
             if kept.count < lines.count {
                 counters.add(.learnedBoilerplateLines, lines.count - kept.count)
                 text = kept.joined(separator: "\n")
