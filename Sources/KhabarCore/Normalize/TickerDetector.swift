@@ -14,52 +14,16 @@ enum TickerDetector {
     static func isTicker(_ line: String) -> Bool {
         var line = line
         return line.withUTF8 { bytes in
-            // Each segment's words, and whether it ends a sentence.
-            var wordCounts: [Int] = []
-            var sentenceEnds: [Bool] = []
-            var segmentStart = 0
-            var segmentWords = 0
-            var lastNonSpaceEnd = 0
-            var inWord = false
-            var run = 0
-            var index = 0
-            func close() {
-                guard segmentWords > 0 else { return }
-                wordCounts.append(segmentWords)
-                sentenceEnds.append(TextCleanerText.endsSentence(UnsafeBufferPointer(rebasing: bytes[segmentStart..<lastNonSpaceEnd])))
-                segmentWords = 0
-            }
-            while index < bytes.count {
-                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
-                if spaceBytes > 0 {
-                    run += 1
-                    inWord = false
-                    index += spaceBytes
-                    continue
-                }
-                if run >= 2 {
-                    close()
-                    segmentStart = index
-                }
-                run = 0
-                if !inWord {
-                    inWord = true
-                    segmentWords += 1
-                }
-                index += 1
-                lastNonSpaceEnd = index
-            }
-            close()
-            let count = wordCounts.count
-            guard count >= minimumSegments else { return false }
-            let sorted = wordCounts.sorted()
-            guard sorted[count / 2] <= maximumMedianSegmentWords else { return false }
+            let segments = segmentRanges(bytes).map { UnsafeBufferPointer(rebasing: bytes[$0]) }
+            guard segments.count >= minimumSegments else { return false }
+            let wordCounts = segments.map { TextCleanerLines.scan($0).words }
+            guard wordCounts.sorted()[wordCounts.count / 2] <= maximumMedianSegmentWords else { return false }
             // Single words are table cells or menu items, not headlines.
             let headlineSized = wordCounts.filter { $0 >= 2 }.count
-            guard headlineSized * 4 >= count * 3 else { return false }
+            guard headlineSized * 4 >= segments.count * 3 else { return false }
             // Sentences split at double spaces end in full stops; headlines do not.
-            let sentences = sentenceEnds.dropLast().filter { $0 }.count
-            return sentences * 2 < count - 1
+            let sentences = segments.dropLast().filter(TextCleanerText.endsSentence).count
+            return sentences * 2 < segments.count - 1
         }
     }
 
@@ -68,33 +32,38 @@ enum TickerDetector {
     static func segments(of line: String) -> [String] {
         var line = line
         return line.withUTF8 { bytes in
-            var segments: [String] = []
-            func close(_ range: Range<Int>) {
+            segmentRanges(bytes).map { range in
                 let piece = UnsafeBufferPointer(rebasing: bytes[range])
-                let collapsed = TextCleanerLines.collapseWhitespace(piece) { String(decoding: piece, as: UTF8.self) }
-                if !collapsed.isEmpty { segments.append(collapsed) }
+                return TextCleanerLines.collapseWhitespace(piece) { String(decoding: piece, as: UTF8.self) }
             }
-            var pieceStart = 0
-            var runStart = 0
-            var run = 0
-            var index = 0
-            while index < bytes.count {
-                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
-                if spaceBytes > 0 {
-                    if run == 0 { runStart = index }
-                    run += 1
-                    index += spaceBytes
-                    continue
-                }
-                if run >= 2 {
-                    close(pieceStart..<runStart)
-                    pieceStart = index
-                }
-                run = 0
-                index += 1
-            }
-            close(pieceStart..<bytes.count)
-            return segments
         }
+    }
+
+    /// The pieces of `bytes` between runs of two or more whitespace scalars, as byte ranges
+    /// without leading or trailing whitespace; empty pieces are left out.
+    static func segmentRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var pieceStart: Int?
+        var pieceEnd = 0
+        var run = 0
+        var index = 0
+        while index < bytes.count {
+            let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                run += 1
+                index += spaceBytes
+                continue
+            }
+            if run >= 2, let start = pieceStart {
+                ranges.append(start..<pieceEnd)
+                pieceStart = nil
+            }
+            run = 0
+            if pieceStart == nil { pieceStart = index }
+            index += 1
+            pieceEnd = index
+        }
+        if let start = pieceStart { ranges.append(start..<pieceEnd) }
+        return ranges
     }
 }
