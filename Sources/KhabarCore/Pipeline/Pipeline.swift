@@ -189,9 +189,9 @@ public struct Pipeline: Sendable {
                 await Self.workers(options.cleaners, input: fetched, output: cleaned) { document in
                     counters.enter(.clean)
                     defer { counters.leave(.clean) }
-                    guard let record = makeRecord(from: document) else { return nil }
+                    guard let cleanedRecord = makeRecord(from: document) else { return nil }
                     counters.add(.cleaned)
-                    return CleanedRecord(record: record, prepared: judge.prepare(record))
+                    return cleanedRecord
                 }
             }
             group.addTask {
@@ -247,9 +247,9 @@ public struct Pipeline: Sendable {
         output.finish()
     }
 
-    /// Cleaner and normalizer: the fetched page as an exportable record, or `nil` (counted)
-    /// when it has no article or the filters reject it.
-    func makeRecord(from document: FetchedDocument) -> ArticleRecord? {
+    /// Cleaner and normalizer: the fetched page as an exportable record with what the judge
+    /// prepared for it, or `nil` (counted) when it has no article or the filters reject it.
+    func makeRecord(from document: FetchedDocument) -> CleanedRecord? {
         let article: ExtractedArticle
         switch extractor.extract(html: document.body, url: document.finalURL, charset: document.charset) {
         case .success(let extracted):
@@ -275,15 +275,18 @@ public struct Pipeline: Sendable {
             return nil
         }
         let canonicalURL = Self.preferredCanonicalURL(item: document.item.canonicalURL, page: article.canonicalURL)
-        return ArticleRecord(
+        var record = ArticleRecord(
             id: ArticleIdentity.id(canonicalURL: canonicalURL), url: document.item.url,
             canonicalURL: canonicalURL, source: document.item.source,
             fetchedAt: ArticleIdentity.timestamp(document.fetchedAt),
             title: article.title, author: article.author,
             publishedAt: article.publishedAt, modifiedAt: article.modifiedAt, siteName: article.siteName,
             lang: article.lang, dir: article.dir, description: article.description, image: article.image,
-            tags: article.tags, text: text, wordCount: wordCount,
-            contentHash: ArticleIdentity.contentHash(text))
+            tags: article.tags, text: text, wordCount: wordCount, contentHash: "")
+        // A judge that fingerprints the text has its content hash already: not hashed twice.
+        let prepared = judge.prepare(record)
+        record.contentHash = prepared?.contentHash ?? ArticleIdentity.contentHash(text)
+        return CleanedRecord(record: record, prepared: prepared)
     }
 }
 
