@@ -400,10 +400,12 @@ import Testing
     }
 
     @Test func cancellationWhileQueuedForPoliteness() async throws {
-        try await withFetcher({ $0.minimumDelayPerHost = .seconds(30); $0.obeysRobotsTxt = false }) { server, fetcher in
+        // Far longer than the test can be delayed under load (the whole suite under
+        // ThreadSanitizer starved the task for over 30 s, and the gate opened before the cancel).
+        try await withFetcher({ $0.minimumDelayPerHost = .seconds(600); $0.obeysRobotsTxt = false }) { server, fetcher in
             server.serve("/first", body: "1")
             _ = try await fetcher.fetch(server.url("/first"))
-            // The next start on this host is 30 s away: the fetch waits in the gate.
+            // The next start on this host is 600 s away: the fetch waits in the gate.
             let task = Task { try await fetcher.fetch(server.url("/second")) }
             try await Task.sleep(for: .milliseconds(50))
             task.cancel()

@@ -42,7 +42,8 @@ public protocol DeduplicationStore: Sendable {
     /// Any record whose text folds to this content hash.
     func fingerprint(contentHash: String) async throws -> FingerprintRecord?
     /// Records sharing at least one band key with `bandKeys` (near-duplicate candidates), each
-    /// once, in insertion order.
+    /// once, in insertion order. Records a store returns may leave `bandKeys` empty: lookups
+    /// need only their ids, roots and signatures.
     func fingerprints(sharingAnyOf bandKeys: [UInt64]) async throws -> [FingerprintRecord]
     /// Stores a batch's records; called with the batch's export file, in one transaction.
     func commit(_ pending: PendingFingerprints) async throws

@@ -97,17 +97,22 @@ public struct ExporterSink: ArticleSink {
 /// that dies midway must not leave a validator that would answer the next run "304, nothing
 /// new" for items it never exported. Article pages are not fetched conditionally (an exported
 /// article is skipped before fetching; any other must be fetched in full), but their
-/// validators are kept for later use.
+/// validators are kept for later use, written `articleBatchSize` at a time: one transaction
+/// per page would make the state database commit hundreds of times a second, and a crash
+/// costs at most a batch of validators nothing reads yet.
 public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
     private let store: any URLStateStore
     private let discoveryURLs: Set<String>
+    private let articleBatchSize: Int
     private let uncommitted = Mutex<[String: FetchValidators]>([:])
+    private let articleAttempts = Mutex<[FetchAttempt]>([])
 
     /// - Parameter discoveryURLs: canonical keys (`CanonicalURL.key(for:)`) of the feeds and
     ///   sitemaps this run reads conditionally.
-    public init(store: any URLStateStore, discoveryURLs: Set<String>) {
+    public init(store: any URLStateStore, discoveryURLs: Set<String>, articleBatchSize: Int = 256) {
         self.store = store
         self.discoveryURLs = discoveryURLs
+        self.articleBatchSize = max(1, articleBatchSize)
     }
 
     public func validators(for canonicalURL: String) async -> FetchValidators? {
@@ -120,9 +125,17 @@ public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
     public func store(_ validators: FetchValidators, for canonicalURL: String) async {
         if discoveryURLs.contains(canonicalURL) {
             uncommitted.withLock { $0[canonicalURL] = validators }
-        } else {
-            _ = try? store.recordFetch(canonicalURL: canonicalURL, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: Date())
+            return
         }
+        let attempt = FetchAttempt(canonicalURL: canonicalURL, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: Date())
+        let full = articleAttempts.withLock { attempts -> [FetchAttempt] in
+            attempts.append(attempt)
+            guard attempts.count >= articleBatchSize else { return [] }
+            defer { attempts.removeAll(keepingCapacity: true) }
+            return attempts
+        }
+        // Best effort, as before batching: a failed write loses validators nothing reads yet.
+        try? store.recordFetches(full)
     }
 
     /// Saves the discovery documents' validators for the next run.
@@ -131,8 +144,14 @@ public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
             defer { entries.removeAll() }
             return entries
         }
-        for (url, validators) in pending {
-            try store.recordFetch(canonicalURL: url, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: Date())
+        let articles = articleAttempts.withLock { attempts -> [FetchAttempt] in
+            defer { attempts.removeAll() }
+            return attempts
         }
+        let now = Date()
+        try store.recordFetches(
+            articles + pending.map { url, validators in
+                FetchAttempt(canonicalURL: url, status: 200, etag: validators.etag, lastModified: validators.lastModified, at: now)
+            })
     }
 }

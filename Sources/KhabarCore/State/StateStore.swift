@@ -39,36 +39,71 @@ public struct URLFetchState: Sendable, Equatable {
     }
 }
 
+/// One fetch attempt to remember (`URLStateStore.recordFetches`).
+public struct FetchAttempt: Sendable, Equatable {
+    public var canonicalURL: String
+    /// HTTP status; nil when the attempt failed below HTTP.
+    public var status: Int?
+    public var etag: String?
+    public var lastModified: String?
+    public var time: Date
+
+    public init(canonicalURL: String, status: Int?, etag: String?, lastModified: String?, at time: Date) {
+        self.canonicalURL = canonicalURL
+        self.status = status
+        self.etag = etag
+        self.lastModified = lastModified
+        self.time = time
+    }
+}
+
 /// Seen canonical URLs with their validators and fetch history.
 public protocol URLStateStore: Sendable {
     func urlState(for canonicalURL: String) throws -> URLFetchState?
     /// Inserts or replaces the state of `state.canonicalURL`.
     func saveURLState(_ state: URLFetchState) throws
+    /// Records many fetch attempts at once (one transaction where the store has them).
+    func recordFetches(_ attempts: [FetchAttempt]) throws
+}
+
+extension URLFetchState {
+    /// The state after `attempt`: keeps `firstSeenAt`, replaces validators only when the server
+    /// sent some (a 304 may omit them), and counts failures (no status, or 4xx/5xx other than 304).
+    public static func after(_ attempt: FetchAttempt, previous: URLFetchState?) -> URLFetchState {
+        var state = previous ?? URLFetchState(canonicalURL: attempt.canonicalURL, firstSeenAt: attempt.time)
+        state.lastStatus = attempt.status
+        state.lastFetchedAt = attempt.time
+        let succeeded = attempt.status.map { (200..<400).contains($0) } ?? false
+        if succeeded {
+            state.consecutiveFailures = 0
+            if attempt.etag != nil || attempt.lastModified != nil {
+                state.etag = attempt.etag
+                state.lastModified = attempt.lastModified
+            }
+            if let status = attempt.status, (200..<300).contains(status) { state.lastChangedAt = attempt.time }
+        } else {
+            state.consecutiveFailures += 1
+        }
+        return state
+    }
 }
 
 extension URLStateStore {
-    /// Records one fetch attempt: keeps `firstSeenAt`, replaces validators only when the server
-    /// sent some (a 304 may omit them), and counts failures (no status, or 4xx/5xx other than 304).
+    /// Records one fetch attempt (`URLFetchState.after`).
     @discardableResult
     public func recordFetch(
         canonicalURL: String, status: Int?, etag: String?, lastModified: String?, at time: Date
     ) throws -> URLFetchState {
-        var state = try urlState(for: canonicalURL) ?? URLFetchState(canonicalURL: canonicalURL, firstSeenAt: time)
-        state.lastStatus = status
-        state.lastFetchedAt = time
-        let succeeded = status.map { (200..<400).contains($0) } ?? false
-        if succeeded {
-            state.consecutiveFailures = 0
-            if etag != nil || lastModified != nil {
-                state.etag = etag
-                state.lastModified = lastModified
-            }
-            if let status, (200..<300).contains(status) { state.lastChangedAt = time }
-        } else {
-            state.consecutiveFailures += 1
-        }
+        let attempt = FetchAttempt(canonicalURL: canonicalURL, status: status, etag: etag, lastModified: lastModified, at: time)
+        let state = URLFetchState.after(attempt, previous: try urlState(for: canonicalURL))
         try saveURLState(state)
         return state
+    }
+
+    public func recordFetches(_ attempts: [FetchAttempt]) throws {
+        for attempt in attempts {
+            try saveURLState(URLFetchState.after(attempt, previous: try urlState(for: attempt.canonicalURL)))
+        }
     }
 }
 
