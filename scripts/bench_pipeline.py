@@ -273,6 +273,7 @@ def check_output(out_dir, pages, base):
     problems = []
     urls = set()
     records = bad_lines = repeated = flagged = flagged_right = 0
+    identity = {}  # page number -> (id, duplicate_of)
     import gzip
     for path in files:
         opener = gzip.open if path.endswith('.gz') else open
@@ -288,6 +289,9 @@ def check_output(out_dir, pages, base):
                 if url in urls:
                     repeated += 1
                 urls.add(url)
+                number = re.search(r'/(\d+)\.html$', url or '')
+                if number:
+                    identity[int(number.group(1))] = (record.get('id'), record.get('duplicate_of'))
                 if record.get('duplicate_of'):
                     flagged += 1
                     m = re.search(r'/(\d+)\.html$', url or '')
@@ -307,10 +311,26 @@ def check_output(out_dir, pages, base):
         problems.append(f'{records} records, expected {pages}')
     if missing or unexpected:
         problems.append(f'{missing} expected URL(s) missing, {unexpected} unexpected')
-    if flagged_right != copies or flagged != copies:
-        problems.append(f'{flagged} records flagged duplicate_of ({flagged_right} of the {copies} republished copies)')
+    # Each copy and its original form a pair; with many pages in flight the copy is sometimes
+    # decided first, and then the original is the one flagged (pointing at the copy): either way
+    # exactly one of the two is flagged, pointing at the other, and nothing else is flagged.
+    pairs_right = copy_first = 0
+    for i in range(pages):
+        if not is_copy(i):
+            continue
+        copy, original = identity.get(i), identity.get(i - COPY_BACK)
+        if not copy or not original:
+            continue
+        if copy[1] == original[0] and original[1] is None:
+            pairs_right += 1
+        elif original[1] == copy[0] and copy[1] is None:
+            pairs_right += 1
+            copy_first += 1
+    if pairs_right != copies or flagged != copies:
+        problems.append(f'{flagged} records flagged duplicate_of; {pairs_right} of the {copies} copy/original pairs '
+                        f'have exactly one flagged, pointing at the other')
     return {'files': len(files), 'records': records, 'flagged': flagged, 'flagged_right': flagged_right,
-            'copies': copies, 'problems': problems}
+            'copies': copies, 'copy_first': copy_first, 'problems': problems}
 
 
 def report(args):
@@ -347,6 +367,7 @@ def report(args):
         lines.append(f'{"load average during the run (mean of 1-min)":<44} {sum(load) / len(load):>22.2f}')
         lines.append(f'{"load average (1-min) min / max":<44} {f"{min(load):.2f} / {max(load):.2f}":>22}')
     lines.append(f'{"JSONL files / records flagged duplicate_of":<44} {str(checks["files"]) + " / " + str(checks["flagged"]):>22}')
+    lines.append(f'{"copy/original pairs decided copy first":<44} {checks["copy_first"]:>22}')
     lines.append('')
     verdicts = []
     verdicts.append((f'pages/s end to end >= {args.target_rate:g}', f'{rate:.1f}', rate >= args.target_rate))
