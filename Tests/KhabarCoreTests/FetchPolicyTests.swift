@@ -154,6 +154,21 @@ import Testing
         #expect(CurlFetcher.retryAfter(nil, now: now) == nil)
     }
 
+    /// Validators of a document modified within a second of being served are not kept.
+    @Test func validatorsOfADocumentStillChangingAreNotKept() {
+        let now = Date(timeIntervalSince1970: 1_445_412_480) // Wed, 21 Oct 2015 07:28:00 GMT
+        let served = "Wed, 21 Oct 2015 07:28:00 GMT"
+        #expect(CurlFetcher.isStillChanging(lastModified: "Wed, 21 Oct 2015 07:28:00 GMT", date: served, now: now))
+        #expect(CurlFetcher.isStillChanging(lastModified: "Wed, 21 Oct 2015 07:27:59 GMT", date: served, now: now))
+        #expect(!CurlFetcher.isStillChanging(lastModified: "Wed, 21 Oct 2015 07:27:58 GMT", date: served, now: now))
+        #expect(!CurlFetcher.isStillChanging(lastModified: "Tue, 20 Oct 2015 07:28:00 GMT", date: served, now: now))
+        // No Date header: the local clock stands in; no or an unreadable Last-Modified: kept.
+        #expect(CurlFetcher.isStillChanging(lastModified: served, date: nil, now: now))
+        #expect(!CurlFetcher.isStillChanging(lastModified: served, date: nil, now: now.addingTimeInterval(60)))
+        #expect(!CurlFetcher.isStillChanging(lastModified: nil, date: served, now: now))
+        #expect(!CurlFetcher.isStillChanging(lastModified: "yesterday", date: served, now: now))
+    }
+
     @Test func canonicalKeysDropFragmentAndUserInfoAndFoldCase() {
         #expect(CanonicalURL.key(for: "HTTP://User:Pw@Example.COM/a/b?c=1#frag") == "http://example.com/a/b?c=1")
         #expect(CanonicalURL.key(for: "https://example.com") == "https://example.com/")

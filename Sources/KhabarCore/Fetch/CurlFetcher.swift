@@ -76,7 +76,9 @@ public final class CurlFetcher: Sendable {
             case 200...299:
                 let page = makePage(requested: url, final: current, response: response, body: response.body, redirects: redirects, attempts: attempts)
                 if let validatorStore {
-                    await validatorStore.store(FetchValidators(etag: page.etag, lastModified: page.lastModified), for: current.canonical)
+                    let validators = Self.isStillChanging(lastModified: page.lastModified, date: header("date", in: response), now: Date())
+                        ? FetchValidators() : FetchValidators(etag: page.etag, lastModified: page.lastModified)
+                    await validatorStore.store(validators, for: current.canonical)
                 }
                 return .fetched(page)
             default:
@@ -287,6 +289,18 @@ public final class CurlFetcher: Sendable {
         let time = curl_getdate(value, nil)
         guard time != -1 else { return nil }
         return .seconds(max(0, Int(time) - Int(now.timeIntervalSince1970)))
+    }
+
+    /// Whether the document was modified within a second of being served (Last-Modified at or
+    /// after Date − 1 s; `now` when there is no Date). Such validators are not kept: a file
+    /// rewritten again in the same second keeps its Last-Modified, and a server that derives
+    /// its ETag from mtime and size (nginx) its ETag too, so a conditional GET would be told
+    /// "304, unchanged" about content never seen, for as long as the file then stays as it is.
+    /// Apache makes such ETags weak for the same reason.
+    static func isStillChanging(lastModified: String?, date: String?, now: Date) -> Bool {
+        guard let lastModified, case let modified = curl_getdate(lastModified, nil), modified != -1 else { return false }
+        let served = date.map { curl_getdate($0, nil) }.flatMap { $0 == -1 ? nil : Int($0) } ?? Int(now.timeIntervalSince1970)
+        return Int(modified) >= served - 1
     }
 
     private static func isSafeHeaderValue(_ value: String) -> Bool {
