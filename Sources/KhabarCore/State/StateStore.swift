@@ -102,7 +102,9 @@ extension URLStateStore {
 
     public func recordFetches(_ attempts: [FetchAttempt]) throws {
         for attempt in attempts {
-            try saveURLState(URLFetchState.after(attempt, previous: try urlState(for: attempt.canonicalURL)))
+            try recordFetch(
+                canonicalURL: attempt.canonicalURL, status: attempt.status, etag: attempt.etag,
+                lastModified: attempt.lastModified, at: attempt.time)
         }
     }
 }
