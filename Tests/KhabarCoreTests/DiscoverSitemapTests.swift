@@ -112,6 +112,25 @@ import Testing
         #expect(sitemap.entries.first?.url == "https://example.com/a")
     }
 
+    /// The reader hands entries out as it reads them. When libxml2's streaming reader gives up
+    /// partway, the recovering parser reads the document again from the start; the entries
+    /// already handed out are not handed out twice.
+    @Test func readerHandsOutEachEntryOnceAcrossTheRecoveringRestart() throws {
+        let xml = "<urlset><url><loc>https://example.com/a</loc></url><url><loc>https://example.com/b</loc></url>"
+            + "</wrong><url><loc>https://example.com/c</loc></url></urlset>"
+        let reader = try parser.reader(Array(xml.utf8), url: "s")
+        #expect(reader.kind == .urlSet)
+        var urls: [String] = []
+        while let item = try reader.next() {
+            guard case .page(let entry) = item else { Issue.record("a child in a urlset"); continue }
+            urls.append(entry.url)
+        }
+        #expect(reader.hadMarkupErrors && reader.restartedOnRecoveringParser)
+        #expect(Array(urls.prefix(2)) == ["https://example.com/a", "https://example.com/b"])
+        #expect(Set(urls).count == urls.count)
+        #expect(urls == (try parser.parse(Array(xml.utf8), url: "s")).entries.map(\.url))
+    }
+
     @Test func notASitemap() {
         #expect(throws: DiscoveryError(source: "s", reason: .unrecognizedFormat(found: "<rss> root element"))) {
             try parser.parse(Array("<rss version=\"2.0\"><channel/></rss>".utf8), url: "s")

@@ -48,7 +48,7 @@ final class SecureXMLReader {
     }
 
     private let reader: xmlTextReaderPtr
-    private let errors = ErrorLog()
+    private let errors: ErrorLog
     private let source: String
     /// Streaming: the bytes, which the reader reads in place. Recovering: nil.
     private let buffer: UnsafeMutableRawBufferPointer?
@@ -68,13 +68,14 @@ final class SecureXMLReader {
         let streaming = try SecureXMLReader(utf8: bytes, source: source)
         let result = try body(streaming)
         guard streaming.streamingFailed else { return result }
-        return try body(SecureXMLReader(recovering: bytes, source: source))
+        return try body(streaming.recoveringReader())
     }
 
     /// A streaming reader. - Parameter utf8: the document; copied, so the caller's buffer may go.
     init(utf8 bytes: [UInt8], source: String) throws(DiscoveryError) {
         _ = Self.initialized
         self.source = source
+        errors = ErrorLog()
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { throw DiscoveryError(source: source, reason: .empty) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
@@ -98,6 +99,34 @@ final class SecureXMLReader {
         _ = Self.initialized
         self.source = source
         buffer = nil
+        let errors = ErrorLog()
+        self.errors = errors
+        let parsed = bytes.withUnsafeBytes { raw in
+            Result { () throws(DiscoveryError) in try Self.parseRecovering(raw, errors: errors, source: source) }
+        }
+        (document, reader) = try parsed.get()
+    }
+
+    /// A recovering reader over the same document as this streaming one, for when streaming
+    /// failed (`streamingFailed`): it walks the whole document again from the start. The
+    /// streaming reader holds its own copy of the bytes, so the caller need not keep them.
+    func recoveringReader() throws(DiscoveryError) -> SecureXMLReader {
+        guard let buffer else { throw DiscoveryError(source: source, reason: .malformedXML(line: 0, message: "already recovering")) }
+        return try SecureXMLReader(recoveringFrom: UnsafeRawBufferPointer(buffer), source: source)
+    }
+
+    private init(recoveringFrom bytes: UnsafeRawBufferPointer, source: String) throws(DiscoveryError) {
+        _ = Self.initialized
+        self.source = source
+        buffer = nil
+        let errors = ErrorLog()
+        self.errors = errors
+        (document, reader) = try Self.parseRecovering(bytes, errors: errors, source: source)
+    }
+
+    private static func parseRecovering(
+        _ bytes: UnsafeRawBufferPointer, errors: ErrorLog, source: String
+    ) throws(DiscoveryError) -> (xmlDocPtr, xmlTextReaderPtr) {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max), let context = xmlNewParserCtxt() else {
             throw DiscoveryError(source: source, reason: .empty)
         }
@@ -109,9 +138,7 @@ final class SecureXMLReader {
                   let log = userData.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private else { return }
             Unmanaged<ErrorLog>.fromOpaque(log).takeUnretainedValue().record(error)
         }
-        let parsed = bytes.withUnsafeBytes { raw in
-            xmlCtxtReadMemory(context, raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), nil, "UTF-8", Self.options)
-        }
+        let parsed = xmlCtxtReadMemory(context, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, "UTF-8", Self.options)
         if errors.entityAmplification || Self.declaresNestedEntities(parsed) {
             if let parsed { xmlFreeDoc(parsed) }
             throw DiscoveryError(source: source, reason: .entityExpansionRejected)
@@ -121,8 +148,7 @@ final class SecureXMLReader {
             let fatal = errors.firstFatal ?? (0, "no document element")
             throw DiscoveryError(source: source, reason: .malformedXML(line: fatal.line, message: fatal.message))
         }
-        document = parsed
-        self.reader = reader
+        return (parsed, reader)
     }
 
     /// Whether the document's internal subset declares an entity whose text refers to another

@@ -84,32 +84,24 @@ public struct SitemapParser: Sendable {
     ///   - url: the sitemap's address: names it in errors and resolves relative `<loc>`s.
     ///   - depth: 0 for a sitemap found directly; a child's `SitemapIndexEntry.depth`.
     public func parse(_ bytes: [UInt8], url: String, depth: Int = 0) throws(DiscoveryError) -> Sitemap {
-        var document = bytes
-        let compressed = Gzip.hasMagic(bytes)
-        if compressed {
-            do {
-                document = try Gzip.decompress(bytes, limit: limits.maxInflatedBytes)
-            } catch {
-                switch error {
-                case .limitExceeded:
-                    throw DiscoveryError(source: url, reason: .inflatedSizeLimitExceeded(limit: limits.maxInflatedBytes))
-                case .corrupt(let message):
-                    throw DiscoveryError(source: url, reason: .corruptCompressedData(message))
-                case .zlibUnavailable:
-                    throw DiscoveryError(source: url, reason: .corruptCompressedData("zlib could not be loaded"))
-                }
+        let reader = try SitemapReader(bytes, url: url, depth: depth, limits: limits)
+        var sitemap = Sitemap(kind: reader.kind, depth: depth)
+        while let item = try reader.next() {
+            switch item {
+            case .page(let entry): sitemap.entries.append(entry)
+            case .child(let child): sitemap.sitemaps.append(child)
             }
         }
-        guard DiscoveryInput.firstSignificantByte(document) != nil else { throw DiscoveryError(source: url, reason: .empty) }
-        let utf8 = DiscoveryInput.utf8Document(document, declaredCharset: nil)
-        return try SecureXMLReader.parse(utf8: utf8, source: url) { reader throws(DiscoveryError) in
-            var builder = SitemapBuilder(url: url, depth: depth, limits: limits)
-            try builder.read(reader)
-            var sitemap = builder.sitemap
-            sitemap.wasCompressed = compressed
-            sitemap.hadMarkupErrors = reader.hadErrors
-            return sitemap
-        }
+        sitemap.isTruncated = reader.isTruncated
+        sitemap.wasCompressed = reader.wasCompressed
+        sitemap.hadMarkupErrors = reader.hadMarkupErrors
+        return sitemap
+    }
+
+    /// A reader that gives the sitemap's entries one at a time, for callers that act on each
+    /// as it comes: 50,000 entries never exist as values at once.
+    func reader(_ bytes: consuming [UInt8], url: String, depth: Int = 0) throws(DiscoveryError) -> SitemapReader {
+        try SitemapReader(bytes, url: url, depth: depth, limits: limits)
     }
 
     /// The sitemap URLs of `Sitemap:` lines in a robots.txt (any case, any group), absolute,
@@ -142,52 +134,97 @@ private enum SitemapNamespace {
     static let news = "http://www.google.com/schemas/sitemap-news/0.9"
 }
 
-private struct SitemapBuilder {
-    enum Field { case loc, lastmod, newsName, newsLanguage, newsTitle, newsDate, newsKeywords }
+/// One entry of a sitemap: a page of a `urlset` or a child of a `sitemapindex`.
+enum SitemapItem {
+    case page(SitemapEntry)
+    case child(SitemapIndexEntry)
+}
+
+/// Pulls a sitemap's entries from libxml2's streaming reader one at a time. The document is
+/// held once (the reader's copy) for as long as the entries are being read.
+final class SitemapReader {
+    private enum Field { case loc, lastmod, newsName, newsLanguage, newsTitle, newsDate, newsKeywords }
 
     let url: String
-    let limits: SitemapParser.Limits
-    var sitemap: Sitemap
-    var entryDepth: Int?
-    var entry = SitemapEntry(url: "")
-    var capture: (field: Field, depth: Int, text: String)?
+    let depth: Int
+    private(set) var kind: Sitemap.Kind = .urlSet
+    /// The file had more entries than `SitemapParser.Limits.maxEntries`; the rest were not read.
+    private(set) var isTruncated = false
+    let wasCompressed: Bool
+    var hadMarkupErrors: Bool { reader.hadErrors }
+    /// Streaming gave up on broken markup and the recovering parser read the document again.
+    private(set) var restartedOnRecoveringParser = false
 
+    private let limits: SitemapParser.Limits
     /// The sitemap's own URL when absolute: the base for relative `<loc>`s.
-    let documentBase: String?
+    private let documentBase: String?
+    private var reader: SecureXMLReader
+    private var sawRoot = false
+    private var finished = false
+    private var entryDepth: Int?
+    private var entry = SitemapEntry(url: "")
+    private var capture: (field: Field, depth: Int, text: String)?
+    /// Entries produced in the current pass over the document, and entries handed out in all.
+    /// A pass that restarts on the recovering parser skips those already handed out.
+    private var position = 0
+    private var delivered = 0
 
-    init(url: String, depth: Int, limits: SitemapParser.Limits) {
+    init(_ bytes: consuming [UInt8], url: String, depth: Int, limits: SitemapParser.Limits) throws(DiscoveryError) {
         self.url = url
+        self.depth = depth
         self.limits = limits
-        sitemap = Sitemap(kind: .urlSet, depth: depth)
         documentBase = URLReference.resolve(url, against: nil) != nil ? url : nil
+        wasCompressed = Gzip.hasMagic(bytes)
+        if wasCompressed {
+            do {
+                bytes = try Gzip.decompress(bytes, limit: limits.maxInflatedBytes)
+            } catch {
+                switch error {
+                case .limitExceeded:
+                    throw DiscoveryError(source: url, reason: .inflatedSizeLimitExceeded(limit: limits.maxInflatedBytes))
+                case .corrupt(let message):
+                    throw DiscoveryError(source: url, reason: .corruptCompressedData(message))
+                case .zlibUnavailable:
+                    throw DiscoveryError(source: url, reason: .corruptCompressedData("zlib could not be loaded"))
+                }
+            }
+        }
+        guard DiscoveryInput.firstSignificantByte(bytes) != nil else { throw DiscoveryError(source: url, reason: .empty) }
+        reader = try SecureXMLReader(utf8: DiscoveryInput.utf8Document(bytes, declaredCharset: nil), source: url)
+        // The root element says what the file is, and rejects what is not a sitemap up front.
+        while !sawRoot {
+            guard try advance() else { break }
+        }
     }
 
-    mutating func read(_ reader: SecureXMLReader) throws(DiscoveryError) {
-        var sawRoot = false
-        while try reader.read() {
+    /// The next entry, or nil at the end of the file (or at the entry limit).
+    func next() throws(DiscoveryError) -> SitemapItem? {
+        while !finished {
+            guard try advance() else {
+                finished = true
+                // Broken markup that ends inside an entry still gives it.
+                if entryDepth != nil, let item = finishEntry(), let fresh = handOut(item) { return fresh }
+                return nil
+            }
             guard let type = reader.nodeType else { continue }
             switch type {
             case .element:
-                if !sawRoot {
-                    sawRoot = true
-                    try recognizeRoot(reader.localName)
-                    continue
-                }
                 guard !reader.isEmptyElement else { continue }
                 let depth = reader.depth
                 if entryDepth == nil {
                     // <url> or <sitemap> directly under the root.
                     guard depth == 1 else { continue }
-                    let isEntry = sitemap.kind == .urlSet ? reader.localNameIs("url") : reader.localNameIs("sitemap")
+                    let isEntry = kind == .urlSet ? reader.localNameIs("url") : reader.localNameIs("sitemap")
                     guard isEntry else { continue }
-                    if sitemap.entries.count + sitemap.sitemaps.count >= limits.maxEntries {
-                        sitemap.isTruncated = true
-                        return
+                    if position >= limits.maxEntries {
+                        isTruncated = true
+                        finished = true
+                        return nil
                     }
                     entryDepth = depth
                     entry = SitemapEntry(url: "")
                 } else if capture == nil {
-                    beginField(reader, depth: depth)
+                    beginField(depth: depth)
                 }
             case .endElement:
                 let depth = reader.depth
@@ -196,7 +233,7 @@ private struct SitemapBuilder {
                     store(open.field, open.text)
                 } else if entryDepth == depth {
                     entryDepth = nil
-                    finishEntry()
+                    if let item = finishEntry(), let fresh = handOut(item) { return fresh }
                 }
             case .text, .cdata, .significantWhitespace:
                 if capture != nil, let value = reader.value { capture!.text += value }
@@ -204,24 +241,54 @@ private struct SitemapBuilder {
                 continue
             }
         }
-        // Broken markup that ends inside an entry still gives it.
-        if entryDepth != nil { finishEntry() }
+        return nil
     }
 
-    private mutating func recognizeRoot(_ name: String) throws(DiscoveryError) {
+    /// Moves the reader one node on; the root element is recognized on the way. A streaming
+    /// reader that gives up on broken markup is replaced by the recovering parser, which starts
+    /// the document again. False at the end.
+    private func advance() throws(DiscoveryError) -> Bool {
+        while true {
+            if try reader.read() {
+                if !sawRoot, reader.nodeType == .element {
+                    sawRoot = true
+                    // At depth 0, the root is then passed over as neither an entry nor a field.
+                    try recognizeRoot(reader.localName)
+                }
+                return true
+            }
+            guard reader.streamingFailed else { return false }
+            reader = try reader.recoveringReader()
+            restartedOnRecoveringParser = true
+            sawRoot = false
+            entryDepth = nil
+            capture = nil
+            position = 0
+        }
+    }
+
+    /// `item` unless the pass before the recovering one handed it out already.
+    private func handOut(_ item: SitemapItem) -> SitemapItem? {
+        position += 1
+        guard position > delivered else { return nil }
+        delivered = position
+        return item
+    }
+
+    private func recognizeRoot(_ name: String) throws(DiscoveryError) {
         switch name {
-        case "urlset": sitemap.kind = .urlSet
+        case "urlset": kind = .urlSet
         case "sitemapindex":
-            sitemap.kind = .index
-            if sitemap.depth >= limits.maxIndexDepth {
-                throw DiscoveryError(source: url, reason: .sitemapIndexTooDeep(depth: sitemap.depth, limit: limits.maxIndexDepth))
+            kind = .index
+            if depth >= limits.maxIndexDepth {
+                throw DiscoveryError(source: url, reason: .sitemapIndexTooDeep(depth: depth, limit: limits.maxIndexDepth))
             }
         default:
             throw DiscoveryError(source: url, reason: .unrecognizedFormat(found: "<\(name)> root element"))
         }
     }
 
-    private mutating func beginField(_ reader: SecureXMLReader, depth: Int) {
+    private func beginField(depth: Int) {
         let field: Field
         if reader.localNameIs("loc") {
             field = .loc
@@ -246,7 +313,7 @@ private struct SitemapBuilder {
         capture = (field, depth, "")
     }
 
-    private mutating func store(_ field: Field, _ text: String) {
+    private func store(_ field: Field, _ text: String) {
         guard let value = DiscoveryInput.trimmed(text) else { return }
         switch field {
         case .loc: if entry.url.isEmpty { entry.url = value }
@@ -265,25 +332,26 @@ private struct SitemapBuilder {
         }
     }
 
-    private mutating func news(_ update: (inout SitemapEntry.NewsInfo) -> Void) {
+    private func news(_ update: (inout SitemapEntry.NewsInfo) -> Void) {
         var info = entry.news ?? SitemapEntry.NewsInfo()
         update(&info)
         entry.news = info
     }
 
-    private mutating func finishEntry() {
-        // Only http(s) links are fetched: `ftp:`, `javascript:` and host-less `<loc>`s are dropped.
+    /// The finished entry, or nil when its `<loc>` is not an http(s) link (`ftp:`,
+    /// `javascript:` and host-less `<loc>`s are dropped).
+    private func finishEntry() -> SitemapItem? {
         guard !entry.url.isEmpty, let resolved = URLReference.resolve(entry.url, against: documentBase),
-              let absolute = URLReference.webURL(resolved) else { return }
-        switch sitemap.kind {
+              let absolute = URLReference.webURL(resolved) else { return nil }
+        switch kind {
         case .urlSet:
             entry.url = absolute
-            sitemap.entries.append(entry)
+            return .page(entry)
         case .index:
-            var child = SitemapIndexEntry(url: absolute, depth: sitemap.depth + 1)
+            var child = SitemapIndexEntry(url: absolute, depth: depth + 1)
             child.lastModified = entry.lastModified
             child.lastModifiedText = entry.lastModifiedText
-            sitemap.sitemaps.append(child)
+            return .child(child)
         }
     }
 }

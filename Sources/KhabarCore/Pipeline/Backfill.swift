@@ -103,53 +103,71 @@ public final class BackfillDiscovery: Sendable {
     /// not changed.
     @discardableResult
     func discoverSitemap(_ url: String, depth: Int, inputs: BackfillInputs, source: KhabarConfiguration.Source? = nil, into output: AsyncChannel<CrawlItem>) async -> Bool {
-        guard let bytes = await fetchDocument(url, kind: "sitemap") else { return false }
-        guard let parsed = parseSitemap(bytes, url: url, depth: depth, inputs: inputs) else { return true }
-        for child in parsed.children {
+        guard let opened = await openSitemap(url, depth: depth) else { return false }
+        guard let reader = opened else { return true }
+        // Entries are offered as they are read, so a 50,000-URL sitemap never exists as 50,000
+        // parsed entries (tens of MB of small allocations) while the pipeline takes them in.
+        var children: [SitemapIndexEntry] = []
+        while let item = nextItem(of: reader, url: url) {
+            switch item {
+            case .child(let child):
+                if isWanted(child, inputs: inputs) { children.append(child) }
+            case .page(let entry):
+                if isInRange(entry, inputs: inputs) {
+                    await offer(entry.url, source: source?.name ?? url, filter: source, into: output)
+                }
+            }
+        }
+        if reader.isTruncated { problem("\(url): more entries than the sitemap limit; the rest were not read") }
+        for child in children {
             await discoverSitemap(child.url, depth: child.depth, inputs: inputs, source: source, into: output)
         }
-        for entryURL in parsed.entryURLs {
-            await offer(entryURL, source: source?.name ?? url, filter: source, into: output)
-        }
-        // Tens of MB of small allocations were freed after parsing: hand the pages back so the
-        // next sitemap does not stack on top of them.
-        if parsed.entryURLs.count >= 1000 { MemoryTuning.releaseFreedMemory() }
         return true
     }
 
-    /// Parses one sitemap and keeps only what discovery goes on with: the child
-    /// sitemaps to read and the entry URLs inside the date range. The document and its parsed
-    /// entries (titles, dates, news fields: tens of MB for 50,000 entries) are freed before the
-    /// entries are offered, which takes as long as the pipeline needs to take them in.
-    private func parseSitemap(
-        _ bytes: consuming (body: [UInt8], finalURL: String, charset: String?), url: String, depth: Int, inputs: BackfillInputs
-    ) -> (children: [SitemapIndexEntry], entryURLs: [String])? {
-        let sitemap: Sitemap
+    /// Fetches a sitemap and starts reading it: nil when it could not be had or has not
+    /// changed, `.some(nil)` when it is not a readable sitemap (the problem is recorded). The
+    /// fetched bytes go once the reader has its own copy.
+    private func openSitemap(_ url: String, depth: Int) async -> SitemapReader?? {
+        guard let bytes = await fetchDocument(url, kind: "sitemap") else { return nil }
         do {
-            sitemap = try sitemapParser.parse(bytes.body, url: bytes.finalURL, depth: depth)
+            return .some(try sitemapParser.reader(bytes.body, url: bytes.finalURL, depth: depth))
+        } catch {
+            problem("\(url): \(error)")
+            return .some(nil)
+        }
+    }
+
+    /// The sitemap's next entry; nil at its end or at an error, which is recorded.
+    private func nextItem(of reader: SitemapReader, url: String) -> SitemapItem? {
+        do {
+            return try reader.next()
         } catch {
             problem("\(url): \(error)")
             return nil
         }
-        if sitemap.isTruncated { problem("\(url): more entries than the sitemap limit; the rest were not read") }
-        let children = sitemap.sitemaps.filter { child in
-            // A child sitemap last changed before `since` holds nothing newer.
-            if let since = inputs.since, let modified = child.lastModified.flatMap(Self.date), modified < since { return false }
-            guard child.depth <= sitemapParser.limits.maxIndexDepth else {
-                problem("\(child.url): sitemap index nested deeper than \(sitemapParser.limits.maxIndexDepth)")
-                return false
-            }
-            return true
+    }
+
+    /// A child sitemap last changed before `since` holds nothing newer; one nested too deep
+    /// is not read.
+    private func isWanted(_ child: SitemapIndexEntry, inputs: BackfillInputs) -> Bool {
+        if let since = inputs.since, let modified = child.lastModified.flatMap(Self.date), modified < since { return false }
+        guard child.depth <= sitemapParser.limits.maxIndexDepth else {
+            problem("\(child.url): sitemap index nested deeper than \(sitemapParser.limits.maxIndexDepth)")
+            return false
         }
-        let entryURLs = sitemap.entries.compactMap { entry -> String? in
-            let dated = entry.news?.publicationDate ?? entry.lastModified ?? FrameworkStateReader.dateInURL(entry.url).flatMap { NewsDateParser.parse($0) }
-            if let date = dated.flatMap(Self.date) {
-                if let since = inputs.since, date < since { return nil }
-                if let until = inputs.until, date >= until { return nil }
-            }
-            return entry.url
-        }
-        return (children, entryURLs)
+        return true
+    }
+
+    /// Whether an entry's date (news publication date, `lastmod`, or a date in its URL) is
+    /// inside `since..<until`; undated entries are.
+    private func isInRange(_ entry: SitemapEntry, inputs: BackfillInputs) -> Bool {
+        guard inputs.since != nil || inputs.until != nil else { return true }
+        let dated = entry.news?.publicationDate ?? entry.lastModified ?? FrameworkStateReader.dateInURL(entry.url).flatMap { NewsDateParser.parse($0) }
+        guard let date = dated.flatMap(Self.date) else { return true }
+        if let since = inputs.since, date < since { return false }
+        if let until = inputs.until, date >= until { return false }
+        return true
     }
 
     func discoverWARC(_ file: String, into output: AsyncChannel<CrawlItem>) async {

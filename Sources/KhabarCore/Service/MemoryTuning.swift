@@ -16,10 +16,4 @@ public enum MemoryTuning {
         if environment["MALLOC_ARENA_MAX"] == nil { _ = mallopt(M_ARENA_MAX, 2) }
         if environment["MALLOC_MMAP_THRESHOLD_"] == nil { _ = mallopt(M_MMAP_THRESHOLD, 256 * 1024) }
     }
-
-    /// Hands free heap pages back to the system, after a large transient structure (a parsed
-    /// sitemap of 50,000 entries) is gone.
-    public static func releaseFreedMemory() {
-        _ = malloc_trim(0)
-    }
 }
