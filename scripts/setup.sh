@@ -3,7 +3,9 @@
 # Needs root or sudo for apt-get; does nothing when everything is present.
 set -euo pipefail
 
-packages=(libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config)
+# postgresql: the tests start a server of their own (initdb, pg_ctl in a temporary directory)
+# to hold the shared PostgreSQL state to the same contract as SQLite.
+packages=(libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -32,8 +32,12 @@ struct BackfillCommand: AsyncParsableCommand {
     var until: String?
     @Option(help: "Output directory (overrides the configuration).")
     var out: String?
-    @Option(help: "State directory (overrides the configuration; created when missing).")
+    @Option(help: "State directory (created when missing), or a postgresql:// URL of a state shared with other khabar processes (overrides the configuration).")
     var state: String?
+    @Option(help: "This process's name in a shared PostgreSQL state (default: host name and output directory).")
+    var instance: String?
+    @Option(help: "With a shared PostgreSQL state: seconds after its last heartbeat that a stopped process's claims go to the others (default 30).")
+    var lease: Double?
     @Flag(help: "Allow loopback and private addresses (for testing against a local site).")
     var allowPrivate = false
     @Option(help: "Requests in flight per host (for a site you own).")
@@ -53,6 +57,15 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         if let out { configuration.output.directory = out }
         if let state { configuration.state = state }
+        if let instance { configuration.instance = instance }
+        if PostgresLocation.isPostgresURL(configuration.state) {
+            do throws(PostgresLocationError) {
+                _ = try PostgresLocation(url: configuration.state)
+            } catch {
+                printToStandardError("khabar backfill: \(error)")
+                throw ExitCode(exitCodeConfigurationError)
+            }
+        }
 
         var inputs = BackfillInputs()
         inputs.feeds = feed
@@ -79,6 +92,10 @@ struct BackfillCommand: AsyncParsableCommand {
         settings.allowPrivate = allowPrivate
         settings.perHostConcurrency = perHostConcurrency
         settings.minDelay = minDelay.map { .milliseconds(Int64($0 * 1000)) }
+        if let lease {
+            guard lease >= 1 else { throw ValidationError("--lease takes at least 1 second") }
+            settings.lease = .milliseconds(Int64(lease * 1000))
+        }
 
         let logger = Logger(label: "khabar.backfill")
         let progress = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1, logger: logger)
@@ -90,6 +107,10 @@ struct BackfillCommand: AsyncParsableCommand {
             throw ExitCode(75)  // EX_TEMPFAIL: try again when the other process is done
         }
         progress.finish(report.counts)
+        if let statements = report.sharedStateStatements {
+            let handled = max(1, report.counts[.discovered])
+            printToStandardError("shared state: \(statements) statements, \(String(format: "%.1f", Double(statements) / Double(handled))) per item handled")
+        }
         for problem in report.discoveryProblems.prefix(20) { printToStandardError("problem: \(problem)") }
         if report.discoveryProblems.count > 20 { printToStandardError("… and \(report.discoveryProblems.count - 20) more problems") }
         for failure in report.failures.prefix(20) { printToStandardError("failed: \(failure)") }

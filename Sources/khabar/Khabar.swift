@@ -15,6 +15,7 @@ struct Khabar: AsyncParsableCommand {
             BackfillCommand.self,
             RunCommand.self,
             ValidateCommand.self,
+            StatusCommand.self,
             FetchBenchCommand.self,
             NormalizeBenchCommand.self,
         ]

@@ -17,8 +17,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "The YAML configuration file.")
     var config: String = "config/khabar.yaml"
-    @Option(help: "State directory (overrides the configuration).")
+    @Option(help: "State directory, or a postgresql:// URL of a state shared with other khabar daemons (overrides the configuration).")
     var state: String?
+    @Option(help: "This daemon's name in a shared PostgreSQL state (default: host name and output directory).")
+    var instance: String?
     @Option(help: "Output directory (overrides the configuration).")
     var out: String?
 
@@ -31,6 +33,15 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(exitCodeConfigurationError)
         }
         if let state { configuration.state = state }
+        if let instance { configuration.instance = instance }
+        if PostgresLocation.isPostgresURL(configuration.state) {
+            do throws(PostgresLocationError) {
+                _ = try PostgresLocation(url: configuration.state)
+            } catch {
+                printToStandardError("khabar run: \(error)")
+                throw ExitCode(exitCodeConfigurationError)
+            }
+        }
         if let out { configuration.output.directory = out }
         LogSettings.level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         var options = Daemon.Options(configurationPath: config, configuration: configuration, registry: OperationsServer.bootstrapMetrics())

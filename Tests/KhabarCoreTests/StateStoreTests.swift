@@ -15,9 +15,10 @@ final class ScratchDirectory: Sendable {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Both implementations, so they are held to the same contract.
+/// Every implementation, so they are held to the same contract. PostgreSQL runs on the tests'
+/// own server (`PostgresTestServer`), a fresh database each time.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite, memory
+    case sqlite, memory, postgresql
 
     var testDescription: String { rawValue }
 
@@ -25,6 +26,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         switch self {
         case .sqlite: return try SQLiteStateStore(directory: directory.url.appendingPathComponent("state"))
         case .memory: return InMemoryStateStore()
+        case .postgresql: return try PostgresStateStore(location: PostgresTestServer.start().makeDatabase(), instance: "test")
         }
     }
 }

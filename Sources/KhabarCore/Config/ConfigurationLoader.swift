@@ -61,7 +61,21 @@ private struct ConfigurationReader {
         guard let top = mapping(root, "") else { return configuration }
         for (key, value) in top {
             switch key {
-            case "state": string(value, "state").map { configuration.state = $0 }
+            case "state":
+                guard let state = string(value, "state") else { break }
+                if PostgresLocation.isPostgresURL(state) {
+                    do throws(PostgresLocationError) {
+                        _ = try PostgresLocation(url: state)
+                    } catch {
+                        problem(value, "state", error.reason)
+                    }
+                }
+                configuration.state = state
+            case "instance": string(value, "instance").map { configuration.instance = $0 }
+            case "lease":
+                if let lease = duration(value, "lease") {
+                    if lease < .seconds(1) { problem(value, "lease", "must be at least 1s") } else { configuration.lease = lease }
+                }
             case "output": readOutput(value, into: &configuration.output)
             case "fetch": readFetch(value, into: &configuration.fetch)
             case "pipeline": readPipeline(value, into: &configuration.pipeline)

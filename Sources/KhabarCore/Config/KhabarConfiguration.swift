@@ -3,7 +3,12 @@ public import Foundation
 /// Everything `khabar run` and `khabar backfill` are told by their YAML configuration file.
 ///
 /// Keys, types and defaults (`config/khabar.yaml` shows them all):
-/// - `state` (string, default `./state`): directory of the embedded SQLite state.
+/// - `state` (string, default `./state`): directory of the embedded SQLite state, or a
+///   `postgresql://user:password@host:port/database` URL of a state shared by several daemons.
+/// - `instance` (string, default: host name and output directory): this daemon's name in a
+///   shared PostgreSQL state's list of export files.
+/// - `lease` (duration, default `30s`): with a shared state, how long the sources, host slots
+///   and URLs a stopped daemon held stay its own before the others take them.
 /// - `output.directory` (string, default `./out`), `output.prefix` (string, default `khabar`),
 ///   `output.rotate_bytes` (size, default `64MiB`), `output.rotate_after` (duration, default `5m`),
 ///   `output.compression` (`none` | `gzip`, default `none`).
@@ -87,6 +92,11 @@ public struct KhabarConfiguration: Sendable, Equatable {
     }
 
     public var state = "./state"
+    /// This daemon's name in a shared state's `export_files`; nil: `PostgresStateStore.defaultInstance`.
+    public var instance: String?
+    /// With a shared state: how long a stopped daemon's claims (sources, host slots, URLs)
+    /// outlive its last heartbeat.
+    public var lease: Duration = .seconds(30)
     public var output = Output()
     public var fetch = Fetch()
     public var pipeline = Pipeline()

@@ -14,13 +14,20 @@ public final class CurlFetcher: Sendable {
     private let robots = RobotsCache()
     private let validatorStore: (any FetchValidatorStore)?
     private let addressGuard: AddressGuard
+    /// Held around every request as well as this process's own gate (several daemons, one site).
+    private let sharedHostLimit: (any SharedHostLimit)?
 
     /// - Parameters:
     ///   - configuration: limits, politeness and security settings.
     ///   - validatorStore: where ETag/Last-Modified are kept for conditional GET; nil sends no
     ///     conditional headers and stores nothing.
+    ///   - sharedHostLimit: per-host slots shared with other processes, taken around every
+    ///     request as well as this fetcher's own per-host limit; nil: this process is alone.
     /// - Throws: `FetchError.invalidConfiguration` for an unparseable `allowedNetworks` entry.
-    public init(configuration: FetchConfiguration = FetchConfiguration(), validatorStore: (any FetchValidatorStore)? = nil) throws(FetchError) {
+    public init(
+        configuration: FetchConfiguration = FetchConfiguration(), validatorStore: (any FetchValidatorStore)? = nil,
+        sharedHostLimit: (any SharedHostLimit)? = nil
+    ) throws(FetchError) {
         var allowed: [IPNetwork] = []
         for text in configuration.allowedNetworks {
             guard let network = IPNetwork(text) else { throw .invalidConfiguration("allowed network \(LogExcerpt.escaped(text))") }
@@ -31,6 +38,7 @@ public final class CurlFetcher: Sendable {
         }
         self.configuration = configuration
         self.validatorStore = validatorStore
+        self.sharedHostLimit = sharedHostLimit
         self.addressGuard = AddressGuard(enabled: configuration.refusesInternalAddresses, allowed: allowed)
         self.gate = HostGate(settings: .init(
             perHostConcurrency: configuration.perHostConcurrency,
@@ -87,6 +95,12 @@ public final class CurlFetcher: Sendable {
         }
     }
 
+    /// Sends one request, inside one of the host's shared slots when other processes share the site.
+    private func perform(_ request: TransferRequest, host: String) async throws -> TransferResponse {
+        guard let sharedHostLimit else { return try await driver.perform(request) }
+        return try await sharedHostLimit.withSlot(host: host) { try await driver.perform(request) }
+    }
+
     // MARK: - One hop
 
     /// One URL, no redirects: robots.txt, breaker, politeness slot, retries.
@@ -133,7 +147,7 @@ public final class CurlFetcher: Sendable {
             var retryAfter: Duration?
             do {
                 let response = try await gate.withSlot(host: url.hostKey, spacing: spacing) {
-                    try await driver.perform(request)
+                    try await perform(request, host: url.hostKey)
                 }
                 let status = response.status
                 if status == 429 || status == 408 || (500...599).contains(status) {
@@ -218,7 +232,7 @@ public final class CurlFetcher: Sendable {
             let response: TransferResponse
             do {
                 response = try await gate.withSlot(host: target.hostKey, spacing: configuration.minimumDelayPerHost) {
-                    try await driver.perform(request)
+                    try await perform(request, host: target.hostKey)
                 }
             } catch let error as FetchError {
                 switch error {

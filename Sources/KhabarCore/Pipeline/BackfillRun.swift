@@ -15,6 +15,9 @@ public struct BackfillRun {
         public var minDelay: Duration?
         /// Longest wait between two attempts to write a blocked (full) output directory.
         public var exportMaxRetryDelay: Duration = .seconds(5)
+        /// With a shared PostgreSQL state: how long this process's claims outlive its last
+        /// heartbeat (a killed process's work goes to the others after this).
+        public var lease: Duration = .seconds(30)
 
         public init(configuration: KhabarConfiguration, inputs: BackfillInputs) {
             self.configuration = configuration
@@ -29,6 +32,8 @@ public struct BackfillRun {
         /// fetcher's bounded retries).
         public var failures: [PipelineCounters.ItemFailure]
         public var recovery: JSONLExporter.RecoveryReport
+        /// With a shared PostgreSQL state: statements (round trips) this process sent to it.
+        public var sharedStateStatements: Int?
     }
 
     /// The fetcher's settings from the configuration and command-line overrides.
@@ -66,16 +71,27 @@ public struct BackfillRun {
         progressInterval: Duration = .seconds(1),
         progress: @escaping @Sendable (PipelineCounters.Snapshot) -> Void = { _ in }
     ) async throws -> Report {
-        let stateDirectory = URL(fileURLWithPath: settings.configuration.state)
-        let lock = try StateLock(directory: stateDirectory)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try SQLiteStateStore(directory: stateDirectory)
+        let state = try OpenedState.open(settings.configuration, logger: logger)
+        defer { withExtendedLifetime(state) {} }
+        let store = state.store
         let exporter = try JSONLExporter(configuration: exporterConfiguration(settings.configuration), ledger: store, logger: logger)
         let recovery = exporter.recovery
 
         let discoveryKeys = Set((settings.inputs.feeds + settings.inputs.sitemaps).compactMap(CanonicalURL.key(for:)))
         let validators = DiscoveryValidatorStore(store: store, discoveryURLs: discoveryKeys)
-        let fetcher = try CurlFetcher(configuration: fetchConfiguration(settings), validatorStore: validators)
+        // Several backfills sharing a PostgreSQL state share out the URLs and each host's slots.
+        let sharedFeed: SharedBackfillFeed?
+        let hostSlots: SharedHostSlots?
+        if let shared = store as? PostgresStateStore {
+            let member = ClusterMember(store: shared, lease: settings.lease)
+            try member.beat()
+            sharedFeed = SharedBackfillFeed(frontier: SharedFrontier(member: member), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
+            hostSlots = SharedHostSlots(member: member, perHost: fetchConfiguration(settings).perHostConcurrency)
+        } else {
+            sharedFeed = nil
+            hostSlots = nil
+        }
+        let fetcher = try CurlFetcher(configuration: fetchConfiguration(settings), validatorStore: validators, sharedHostLimit: hostSlots)
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()
@@ -93,35 +109,63 @@ public struct BackfillRun {
         let discovery = BackfillDiscovery(fetcher: fetcher, logger: logger)
         let items = AsyncChannel<CrawlItem>()
 
-        let counts = try await withThrowingTaskGroup(of: PipelineCounters.Snapshot?.self) { group in
-            group.addTask {
-                await discovery.discover(settings.inputs, into: items)
-                return nil
-            }
-            group.addTask { try await pipeline.run(source: items) }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: progressInterval)
-                    progress(counters.snapshot())
+        let counts: PipelineCounters.Snapshot
+        do {
+            counts = try await withThrowingTaskGroup(of: PipelineCounters.Snapshot?.self) { group in
+                if let sharedFeed {
+                    group.addTask {
+                        try await sharedFeed.feed(discovery, inputs: settings.inputs, into: items)
+                        return nil
+                    }
+                    // Beats until the run ends: claims stay this process's while its pipeline drains.
+                    group.addTask {
+                        await sharedFeed.frontier.member.keepAlive { error in logger.warning("shared state heartbeat failed: \(error)") }
+                        return nil
+                    }
+                } else {
+                    group.addTask {
+                        await discovery.discover(settings.inputs, into: items)
+                        return nil
+                    }
                 }
-                return nil
-            }
-            var result: PipelineCounters.Snapshot?
-            // The progress task never ends by itself: stop it when the pipeline has.
-            while let finished = try await group.next() {
-                if let finished {
-                    result = finished
-                    group.cancelAll()
+                group.addTask { try await pipeline.run(source: items) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: progressInterval)
+                        progress(counters.snapshot())
+                    }
+                    return nil
                 }
+                var result: PipelineCounters.Snapshot?
+                // The progress task never ends by itself: stop it when the pipeline has.
+                while let finished = try await group.next() {
+                    if let finished {
+                        result = finished
+                        group.cancelAll()
+                    }
+                }
+                return result ?? counters.snapshot()
             }
-            return result ?? counters.snapshot()
+        } catch {
+            // Claims not handled go back to the other processes at once.
+            try? sharedFeed?.frontier.release()
+            try? sharedFeed?.frontier.member.leave()
+            throw error
         }
+        if Task.isCancelled {
+            try? sharedFeed?.frontier.release()
+        } else {
+            try sharedFeed?.frontier.finish()
+        }
+        try? sharedFeed?.frontier.member.leave()
         // A cancelled run (channels end early) has not handled everything listed: the next run
         // must read the feeds and sitemaps in full again.
         try Task.checkCancellation()
         // Everything listed has been exported, skipped or failed with a reason: the next run
         // may now trust "304 Not Modified" for these feeds and sitemaps.
         try validators.commit()
-        return Report(counts: counts, discoveryProblems: discovery.problems, failures: counters.failures(), recovery: recovery)
+        return Report(
+            counts: counts, discoveryProblems: discovery.problems, failures: counters.failures(), recovery: recovery,
+            sharedStateStatements: (store as? PostgresStateStore)?.statementCount)
     }
 }

@@ -3,6 +3,14 @@ public import Foundation
 public import Logging
 internal import Synchronization
 
+/// Decides which of several daemons sharing a state polls a source (`SharedSourceOwnership`).
+public protocol SourcePollClaims: Sendable {
+    /// Whether this daemon polls `source` now; false while another daemon that is alive owns it.
+    func mayPoll(source: String) throws -> Bool
+    /// How soon a daemon that may not poll a source asks again.
+    var recheckInterval: Duration { get }
+}
+
 /// Watches the configured sources: polls each feed, sitemap or listing page on its interval
 /// (with jitter, so sources configured alike do not poll in lockstep) and sends what it finds
 /// to the pipeline. Sources that publish often are polled more often, quiet ones less, within
@@ -20,11 +28,17 @@ public final class SourceScheduler: Sendable {
     private let sources: Mutex<[String: KhabarConfiguration.Source]>
     private let generation = Mutex(0)
     private let onPoll: @Sendable (Poll) -> Void
+    /// With daemons sharing a state: which sources are this one's to poll (nil: all).
+    let pollClaims: (any SourcePollClaims)?
 
-    public init(sources: [KhabarConfiguration.Source], discovery: BackfillDiscovery, logger: Logger, onPoll: @escaping @Sendable (Poll) -> Void = { _ in }) {
+    public init(
+        sources: [KhabarConfiguration.Source], discovery: BackfillDiscovery, logger: Logger,
+        pollClaims: (any SourcePollClaims)? = nil, onPoll: @escaping @Sendable (Poll) -> Void = { _ in }
+    ) {
         self.sources = Mutex(Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) }))
         self.discovery = discovery
         self.logger = logger
+        self.pollClaims = pollClaims
         self.onPoll = onPoll
     }
 
@@ -63,6 +77,14 @@ public final class SourceScheduler: Sendable {
         while !Task.isCancelled {
             guard let source = sources.withLock({ $0[name] }) else { return }  // removed
             let configured = source.interval
+            if let pollClaims {
+                // Another live daemon polls it; ask again soon, to take over if it stops.
+                // A failed question polls anyway: a duplicate poll costs a request, a missed one news.
+                if (try? pollClaims.mayPoll(source: name)) == false {
+                    try? await Task.sleep(for: min(configured, pollClaims.recheckInterval))
+                    continue
+                }
+            }
             let poll = await self.poll(source, into: output)
             onPoll(poll)
             // Adapt: new items bring the next poll closer, a quiet source drifts away.

@@ -31,10 +31,9 @@ public enum Daemon {
     public static func run(_ options: Options, logger: Logger) async throws {
         let configuration = options.configuration
         let notifier = SystemdNotifier()
-        let stateDirectory = URL(fileURLWithPath: configuration.state)
-        let lock = try StateLock(directory: stateDirectory)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try SQLiteStateStore(directory: stateDirectory)
+        let state = try OpenedState.open(configuration, logger: logger)
+        defer { withExtendedLifetime(state) {} }
+        let store = state.store
         let exporter = try JSONLExporter(configuration: BackfillRun.exporterConfiguration(configuration), ledger: store, logger: logger)
 
         var fetchSettings = BackfillRun.Settings(configuration: configuration, inputs: BackfillInputs())
@@ -42,7 +41,13 @@ public enum Daemon {
         // Feeds and sitemaps are read conditionally within a run; validators are not kept across
         // restarts, so items discovered before a crash are found again by the first poll.
         // Articles are fetched unconditionally and leave nothing in this store (see below).
-        let fetcher = try CurlFetcher(configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore())
+        // Daemons sharing a PostgreSQL state share each host's slots and poll each source once.
+        let member = (store as? PostgresStateStore).map { ClusterMember(store: $0, lease: configuration.lease) }
+        try member?.beat()
+        defer { try? member?.leave() }
+        let hostSlots = member.map { SharedHostSlots(member: $0, perHost: configuration.fetch.perHostConcurrency) }
+        let fetcher = try CurlFetcher(
+            configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore(), sharedHostLimit: hostSlots)
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()
@@ -56,14 +61,19 @@ public enum Daemon {
                 learnedBoilerplate: StoredBoilerplateMemory.forPipeline(configuration, store: store, logger: logger)),
             counters: counters)
         let items = AsyncChannel<CrawlItem>()
-        let scheduler = SourceScheduler(sources: configuration.sources, discovery: BackfillDiscovery(fetcher: fetcher, logger: logger), logger: logger)
+        let scheduler = SourceScheduler(
+            sources: configuration.sources, discovery: BackfillDiscovery(fetcher: fetcher, logger: logger), logger: logger,
+            pollClaims: member.map { SharedSourceOwnership(member: $0) })
 
         let isHealthy: @Sendable () -> Bool = { true }
         guard let (host, port) = OperationsServer.hostAndPort(configuration.httpListen) else {
             throw ConfigurationError(problems: [.init(file: options.configurationPath, line: nil, key: "http.listen", message: "expected host:port")])
         }
         let operations = OperationsServer.make(host: host, port: port, registry: options.registry, isHealthy: isHealthy, onServerRunning: options.onListening)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: operations)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First, so it is the last to stop: claims stay this daemon's while the pipeline drains.
+        if let member { services.append(.init(service: HeartbeatService(member: member, logger: logger))) }
+        services.append(.init(service: operations))
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval, isHealthy: isHealthy)))
         }
@@ -160,6 +170,25 @@ struct ReloadService: Service {
                 logger.error("configuration not reloaded, keeping the running one: \(error)")
             }
             notifier.ready(status: "watching \(scheduler.sourceNames.count) source(s)")
+        }
+    }
+}
+
+/// Keeps this daemon alive in a shared state (`ClusterMember`) until the group stops.
+struct HeartbeatService: Service {
+    let member: ClusterMember
+    let logger: Logger
+
+    func run() async throws {
+        let beating = Task { await member.keepAlive { error in logger.warning("shared state heartbeat failed: \(error)") } }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await beating.value
+            } onGracefulShutdown: {
+                beating.cancel()
+            }
+        } onCancel: {
+            beating.cancel()
         }
     }
 }

@@ -92,7 +92,21 @@ extension SQLiteStateStore: DeduplicationStore {
     /// `mergeChunk` rows, then clears the log. Interrupted, it is redone from the log when the
     /// store next opens or merges (rows already moved are ignored).
     func mergeRecentBands() async throws {
-        let (rows, through) = recentBands.withLock { ($0.sortedRows(), $0.highestSequence) }
+        // Merges run one at a time (from `commit`, which the deduplicator awaits); the rows'
+        // storage is taken out of its lock for the merge and put back after.
+        var rows = mergeRows.withLock { stored in
+            var taken: [(bandKey: Int64, sequence: Int64)] = []
+            swap(&taken, &stored)
+            return taken
+        }
+        defer {
+            rows.removeAll(keepingCapacity: true)
+            mergeRows.withLock { swap(&$0, &rows) }
+        }
+        let through = recentBands.withLock { index in
+            index.sortedRows(into: &rows)
+            return index.highestSequence
+        }
         guard !rows.isEmpty else { return }
         var start = 0
         while start < rows.count {

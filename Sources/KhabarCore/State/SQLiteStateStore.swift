@@ -18,6 +18,8 @@ public final class SQLiteStateStore: StateStore {
     let pool: DatabasePool
     /// Band keys committed but not yet merged into `dedup_bands` (`RecentBandIndex`).
     let recentBands = Mutex(RecentBandIndex())
+    /// The sorted rows of a merge; its storage is kept for the next one (`RecentBandIndex.sortedRows`).
+    let mergeRows = Mutex<[(bandKey: Int64, sequence: Int64)]>([])
     /// Records whose band keys are merged into `dedup_bands` at once.
     let bandMergeThreshold: Int
 

@@ -41,6 +41,9 @@ final class TestHTTPServer: @unchecked Sendable {
         var requests: [Request] = []
         var connections: Set<Int32> = []
         var stopped = false
+        /// Requests read and not yet answered, and the most there ever were at once.
+        var inFlight = 0
+        var peakInFlight = 0
     }
 
     private let state = NSLock()
@@ -85,6 +88,9 @@ final class TestHTTPServer: @unchecked Sendable {
         let bytes = Array(body.utf8)
         route(path) { _, _ in .response(status: 200, headers: headers, body: bytes) }
     }
+
+    /// The most requests this server was answering at one moment.
+    var peakConcurrentRequests: Int { locked { $0.peakInFlight } }
 
     func requests(to path: String? = nil) -> [Request] {
         locked { state in state.requests.filter { path == nil || $0.path == path } }
@@ -139,9 +145,12 @@ final class TestHTTPServer: @unchecked Sendable {
         while let request = readRequest(fd, buffer: &buffer) {
             let (handler, hit) = locked { state -> (Handler?, Int) in
                 state.requests.append(request)
+                state.inFlight += 1
+                state.peakInFlight = max(state.peakInFlight, state.inFlight)
                 let hit = state.requests.lazy.filter { $0.path == request.path }.count
                 return (state.routes[request.path], hit)
             }
+            defer { locked { $0.inFlight -= 1 } }
             let reply = handler?(request, hit) ?? .response(status: 404, body: Array("not found".utf8))
             switch reply {
             case .response(let status, let headers, let body):

@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+@testable import KhabarCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several `khabar backfill` processes sharing one PostgreSQL state, as a team past one machine
+/// runs them: one is killed with SIGKILL midway, and still every article ends up exported
+/// exactly once across their output directories, no article is fetched twice except those the
+/// killed process had claimed, and the site never sees more requests at once than the per-host
+/// limit they share.
+@Suite(.serialized) struct SharedStateProcessTests {
+    static let pageCount = 2_000
+    static let perHostConcurrency = 4
+
+    /// A site of `pageCount` distinct articles listed in one sitemap. Pages take a few
+    /// milliseconds to answer, so that requests overlap and the concurrency limit is tested.
+    static func makeSite() throws -> TestHTTPServer {
+        let server = try TestHTTPServer()
+        let template = try String(
+            contentsOf: GoldenExtractionTests.goldenDirectory.appendingPathComponent(GoldenExtractionTests.pageNames.first { !$0.contains("windows-1256") }! + ".html"),
+            encoding: .utf8)
+        var locs = ""
+        for number in 0..<pageCount {
+            let path = "/news/\(number).html"
+            var page = template.replacingOccurrences(
+                of: "<p>", with: "<p>هذا هو التقرير رقم \(number) من سلسلة التقارير الخاصة بالاختبار. ", options: [], range: template.range(of: "<p>"))
+            if let existing = page.range(of: #"<link rel="canonical"[^>]*>"#, options: .regularExpression) { page.removeSubrange(existing) }
+            let body = Array(page.utf8)
+            server.route(path) { _, _ in
+                usleep(3_000)
+                return .response(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: body)
+            }
+            locs += "<url><loc>\(server.url(path))</loc></url>"
+        }
+        server.serve("/sitemap.xml", body: "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\(locs)</urlset>",
+                     headers: [("Content-Type", "application/xml")])
+        server.serve("/robots.txt", body: "User-agent: *\nAllow: /\n", headers: [("Content-Type", "text/plain")])
+        return server
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DaemonProcessTests.binary.path), "build the khabar product first (swift build)"),
+          .enabled(if: PostgresTestServer.isInstalled, "PostgreSQL is not installed: run scripts/setup.sh"))
+    func threeBackfillsShareTheWorkAndSurviveOneBeingKilled() async throws {
+        let location = try PostgresTestServer.start().makeDatabase()
+        let server = try Self.makeSite()
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khabar-shared-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+
+        let processes = try (0..<3).map { number -> Process in
+            let process = Process()
+            process.executableURL = DaemonProcessTests.binary
+            process.arguments = [
+                "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
+                "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
+                "--per-host-concurrency", "\(Self.perHostConcurrency)", "--min-delay", "0", "--lease", "2",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            return process
+        }
+        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // Midway: a fifth of the articles fetched.
+        func articleRequests() -> [TestHTTPServer.Request] { server.requests().filter { $0.path.hasPrefix("/news/") } }
+        try await DaemonProcessTests.waitUntil(seconds: 120) { articleRequests().count >= Self.pageCount / 5 }
+        kill(processes[0].processIdentifier, SIGKILL)
+        try await DaemonProcessTests.waitUntil(seconds: 300) { !processes[1].isRunning && !processes[2].isRunning }
+        processes[0].waitUntilExit()
+        #expect(processes[0].terminationReason == .uncaughtSignal)
+        #expect(processes[1].terminationStatus == 0 && processes[2].terminationStatus == 0)
+
+        // Exactly once across the three output directories.
+        var exported: [String] = []
+        for number in 0..<3 {
+            let out = directory.appendingPathComponent("out-\(number)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {
+                for line in try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
+                    let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    exported.append(try #require(record["canonical_url"] as? String))
+                }
+            }
+        }
+        let expected = Set((0..<Self.pageCount).map { server.url("/news/\($0).html") })
+        #expect(exported.count == Self.pageCount)
+        #expect(Set(exported) == expected)
+
+        // Fetched twice: only articles whose claim was taken over from the killed process.
+        let store = try PostgresStateStore(location: location, instance: "check")
+        let frontier = SharedFrontier(member: ClusterMember(store: store))
+        let reclaimed = try frontier.claimedMoreThanOnce()
+        var fetches: [String: Int] = [:]
+        for request in articleRequests() { fetches[server.url(request.path), default: 0] += 1 }
+        let fetchedAgain = Set(fetches.filter { $0.value > 1 }.keys)
+        #expect(fetchedAgain.isSubset(of: reclaimed), "fetched twice without a reclaimed claim: \(fetchedAgain.subtracting(reclaimed).sorted().prefix(5))")
+        #expect(!reclaimed.isEmpty, "the killed process held claims that the others took over")
+        #expect(try frontier.counts() == ["done": Self.pageCount])
+
+        #expect(server.peakConcurrentRequests <= Self.perHostConcurrency)
+        // Every process wrote its files into the shared list.
+        #expect(Set(try store.allFinishedFiles().map(\.instance)).isSuperset(of: ["p1", "p2"]))
+
+        // `khabar status` tells the same story.
+        let status = Process()
+        status.executableURL = DaemonProcessTests.binary
+        status.arguments = ["status", "--state", state]
+        let output = Pipe()
+        status.standardOutput = output
+        try status.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        status.waitUntilExit()
+        #expect(status.terminationStatus == 0)
+        #expect(report.contains("daemons alive: 0"), "\(report)")
+        #expect(report.contains("frontier: \(Self.pageCount) URLs — 0 waiting, 0 claimed"), "\(report)")
+        #expect(report.contains("exports: \(Self.pageCount) records"), "\(report)")
+    }
+
+    /// Two `khabar run` daemons on one shared state: each source is polled by one of them, and
+    /// when that one is killed the other takes its sources within one lease.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DaemonProcessTests.binary.path), "build the khabar product first (swift build)"),
+          .enabled(if: PostgresTestServer.isInstalled, "PostgreSQL is not installed: run scripts/setup.sh"))
+    func twoDaemonsPollEachSourceOnceAndOneTakesOverWhenTheOtherDies() async throws {
+        let location = try PostgresTestServer.start().makeDatabase()
+        let (server, _) = try BackfillEndToEndTests.makeSite()
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khabar-shared-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lease = 3.0
+        let feeds = ["/feed.xml", "/atom.xml", "/sitemap.xml"]
+
+        func start(_ name: String) throws -> Process {
+            let config = directory.appendingPathComponent("\(name).yaml").path
+            try """
+                state: "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+                instance: \(name)
+                lease: \(Int(lease))s
+                output: {directory: \(directory.path)/out-\(name), rotate_after: 1s}
+                fetch: {allow_private: true, per_host_concurrency: 4, min_delay: 0s, user_agent: "khabar-test-\(name)"}
+                http: {listen: "127.0.0.1:0"}
+                log: {level: warning}
+                sources:
+                  - {name: rss, feed: "\(server.url("/feed.xml"))", interval: 1s}
+                  - {name: atom, feed: "\(server.url("/atom.xml"))", interval: 1s}
+                  - {name: map, sitemap: "\(server.url("/sitemap.xml"))", interval: 1s}
+
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = DaemonProcessTests.binary
+            process.arguments = ["run", "--config", config]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        func polls(by name: String, since: ContinuousClock.Instant = .now - .seconds(3600)) -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for request in server.requests() where feeds.contains(request.path) && request.receivedAt >= since
+                && request.headers["user-agent"]?.contains("khabar-test-\(name)") == true {
+                counts[request.path, default: 0] += 1
+            }
+            return counts
+        }
+
+        let first = try start("a")
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        try await DaemonProcessTests.waitUntil(seconds: 30) { Set(polls(by: "a").keys) == Set(feeds) }
+        let second = try start("b")
+        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        // Both running: the first keeps polling every source, the second polls none.
+        let bothRunning = ContinuousClock.now
+        try await Task.sleep(for: .seconds(6))
+        #expect(polls(by: "b").isEmpty, "the second daemon polled sources the first owns: \(polls(by: "b"))")
+        #expect(Set(polls(by: "a", since: bothRunning + .seconds(2)).keys) == Set(feeds), "the first daemon kept polling")
+
+        kill(first.processIdentifier, SIGKILL)
+        let killed = ContinuousClock.now
+        try await DaemonProcessTests.waitUntil(seconds: 30) { Set(polls(by: "b").keys) == Set(feeds) }
+        let takeover = ContinuousClock.now - killed
+        #expect(takeover <= .seconds(lease + 2), "took \(takeover) to take over with a \(lease) s lease")
+
+        kill(second.processIdentifier, SIGTERM)
+        try await DaemonProcessTests.waitUntil(seconds: 30) { !second.isRunning }
+        #expect(second.terminationStatus == 0)
+    }
+}
