@@ -58,14 +58,11 @@ struct BackfillCommand: AsyncParsableCommand {
         if let out { configuration.output.directory = out }
         if let state { configuration.state = state }
         if let instance { configuration.instance = instance }
-        if PostgresLocation.isPostgresURL(configuration.state) {
-            do throws(PostgresLocationError) {
-                _ = try PostgresLocation(url: configuration.state)
-            } catch {
-                printToStandardError("khabar backfill: \(error)")
-                throw ExitCode(exitCodeConfigurationError)
-            }
+        if let lease {
+            guard lease >= 1 else { throw ValidationError("--lease takes at least 1 second") }
+            configuration.lease = .milliseconds(Int64(lease * 1000))
         }
+        try exitIfStateIsInvalid(configuration, command: "backfill")
 
         var inputs = BackfillInputs()
         inputs.feeds = feed
@@ -92,10 +89,6 @@ struct BackfillCommand: AsyncParsableCommand {
         settings.allowPrivate = allowPrivate
         settings.perHostConcurrency = perHostConcurrency
         settings.minDelay = minDelay.map { .milliseconds(Int64($0 * 1000)) }
-        if let lease {
-            guard lease >= 1 else { throw ValidationError("--lease takes at least 1 second") }
-            settings.lease = .milliseconds(Int64(lease * 1000))
-        }
 
         let logger = Logger(label: "khabar.backfill")
         let progress = ProgressReporter(interactive: isatty(STDERR_FILENO) == 1, logger: logger)

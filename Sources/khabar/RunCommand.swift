@@ -34,14 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let state { configuration.state = state }
         if let instance { configuration.instance = instance }
-        if PostgresLocation.isPostgresURL(configuration.state) {
-            do throws(PostgresLocationError) {
-                _ = try PostgresLocation(url: configuration.state)
-            } catch {
-                printToStandardError("khabar run: \(error)")
-                throw ExitCode(exitCodeConfigurationError)
-            }
-        }
+        try exitIfStateIsInvalid(configuration, command: "run")
         if let out { configuration.output.directory = out }
         LogSettings.level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         var options = Daemon.Options(configurationPath: config, configuration: configuration, registry: OperationsServer.bootstrapMetrics())

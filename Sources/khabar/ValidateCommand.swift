@@ -26,6 +26,18 @@ struct ValidateCommand: ParsableCommand {
     }
 }
 
+/// A `--state` given on the command line skips the configuration loader's check of a
+/// `postgresql://` URL: the same check, with the same exit status.
+func exitIfStateIsInvalid(_ configuration: KhabarConfiguration, command: String) throws {
+    guard PostgresLocation.isPostgresURL(configuration.state) else { return }
+    do throws(PostgresLocationError) {
+        _ = try PostgresLocation(url: configuration.state)
+    } catch {
+        printToStandardError("khabar \(command): \(error)")
+        throw ExitCode(exitCodeConfigurationError)
+    }
+}
+
 func printToStandardError(_ text: String) {
     var standardError = StandardErrorStream()
     print(text, to: &standardError)

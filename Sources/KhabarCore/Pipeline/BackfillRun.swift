@@ -15,9 +15,6 @@ public struct BackfillRun {
         public var minDelay: Duration?
         /// Longest wait between two attempts to write a blocked (full) output directory.
         public var exportMaxRetryDelay: Duration = .seconds(5)
-        /// With a shared PostgreSQL state: how long this process's claims outlive its last
-        /// heartbeat (a killed process's work goes to the others after this).
-        public var lease: Duration = .seconds(30)
 
         public init(configuration: KhabarConfiguration, inputs: BackfillInputs) {
             self.configuration = configuration
@@ -83,7 +80,7 @@ public struct BackfillRun {
         let sharedFeed: SharedBackfillFeed?
         let hostSlots: SharedHostSlots?
         if let shared = store as? PostgresStateStore {
-            let member = ClusterMember(store: shared, lease: settings.lease)
+            let member = ClusterMember(store: shared, lease: settings.configuration.lease)
             try member.beat()
             sharedFeed = SharedBackfillFeed(frontier: SharedFrontier(member: member), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
             hostSlots = SharedHostSlots(member: member, perHost: fetchConfiguration(settings).perHostConcurrency)

@@ -18,13 +18,11 @@ public final class ClusterMember: Sendable {
         self.lease = lease
     }
 
-    var leaseSeconds: Double { Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
-
     /// Says this process is alive for one more lease.
     public func beat() throws {
         try pool.withConnection { session in
             try session.query("""
-                INSERT INTO holders (holder, alive_until) VALUES (\(holder), now() + make_interval(secs => \(leaseSeconds)))
+                INSERT INTO holders (holder, alive_until) VALUES (\(holder), now() + make_interval(secs => \(lease.seconds)))
                 ON CONFLICT (holder) DO UPDATE SET alive_until = EXCLUDED.alive_until
                 """)
         }

@@ -122,10 +122,4 @@ public enum PostgresStateError: Error, CustomStringConvertible, Sendable {
         case .schemaTooNew(let migration): return "state database has migration '\(migration)' this khabar does not know: it was written by a newer version"
         }
     }
-
-    /// SQLSTATE 23505: a unique constraint refused a row.
-    var isUniqueViolation: Bool {
-        if case .query(_, let state, _) = self { return state == "23505" }
-        return false
-    }
 }

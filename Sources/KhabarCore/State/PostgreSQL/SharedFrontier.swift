@@ -115,18 +115,6 @@ public final class SharedFrontier: Sendable {
         }
     }
 
-    /// Rows by state (`pending`, `claimed`, `done`), for `status` and tests.
-    public func counts() throws -> [String: Int] {
-        try pool.withConnection { session in
-            var counts: [String: Int] = [:]
-            for row in try session.query("SELECT state, COUNT(*) FROM frontier GROUP BY state") {
-                let (state, count) = try row.decode((String, Int).self)
-                counts[state] = count
-            }
-            return counts
-        }
-    }
-
     private static func items(_ rows: PostgresQueryResult) throws -> [CrawlItem] {
         try rows.map { row in
             let (url, canonical, source) = try row.decode((String, String, String).self)

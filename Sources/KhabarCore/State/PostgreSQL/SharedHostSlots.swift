@@ -37,13 +37,6 @@ public final class SharedHostSlots: SharedHostLimit {
         }
     }
 
-    /// Slots held right now for `host`, by every holder (for tests and `status`).
-    public func taken(host: String) throws -> Int {
-        try pool.withConnection { session in
-            try session.query("SELECT COUNT(*) FROM host_slots WHERE host = \(host) AND holder IS NOT NULL").first.map { try $0.decode(Int.self) } ?? 0
-        }
-    }
-
     private func createSlots(_ host: String) throws {
         guard !createdHosts.withLock({ $0.contains(host) }) else { return }
         try pool.withConnection { session in
