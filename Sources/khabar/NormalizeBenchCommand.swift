@@ -30,6 +30,11 @@ struct NormalizeBenchCommand: ParsableCommand {
     @Option(help: "Time only this measure (normalize, fold, both, clean, pipeline), e.g. under a profiler.")
     var only: String?
 
+    /// Writes every document's display, folded and cleaned forms to this file instead of timing
+    /// (to check that a faster version gives the same output).
+    @Option(help: .hidden)
+    var dump: String?
+
     @Argument(help: "A UTF-8 text file; documents are separated by form feeds (U+000C).")
     var corpus: String
 
@@ -40,6 +45,19 @@ struct NormalizeBenchCommand: ParsableCommand {
         let normalizer = ArabicNormalizer()
         let folding = ArabicFolding()
         let cleaner = TextCleaner()
+        if let dump {
+            var out = ""
+            for document in documents {
+                let display = normalizer.normalize(document)
+                let cleaned = cleaner.clean(document)
+                out += "=== normalize\n\(display)\n--- fold\n\(folding.foldNormalized(display))\n--- fold-any\n\(folding.fold(document))\n"
+                out += "--- clean \(cleaned.title ?? "-") | \(cleaned.author ?? "-") | \(cleaned.siteName ?? "-") | \(cleaned.publishedAt ?? "-")\n"
+                out += "\(cleaned.text)\n--- clean-fold\n\(folding.foldNormalized(cleaned.text))\n--- roles\n"
+                for line in cleaned.lines { out += "\(line.role.rawValue)\t\(line.line)\n" }
+            }
+            try Data(out.utf8).write(to: URL(fileURLWithPath: dump))
+            return
+        }
         let normalized = documents.map(normalizer.normalize)
         let normalizedBytes = normalized.reduce(0) { $0 + $1.utf8.count }
 

@@ -67,12 +67,18 @@ public enum MojibakeRepair {
     static func mayContainMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         var index = 0
-        // Steps over whole two-byte scalars, so a lead byte is never read as a continuation.
-        while index + 2 < bytes.count {
+        let count = bytes.count
+        // Steps over whole scalars (the bytes are a String's: valid UTF-8), so only lead bytes
+        // are looked at; continuation bytes (80–BF) can be neither C3 nor D8 anyway.
+        while index + 2 < count {
             let byte = base[index]
-            if byte < 0xC3 { index &+= 1; continue }
-            if (byte == 0xC3 || byte == 0xD8) && signature(base, bytes.count, at: index) { return true }
-            index &+= byte == 0xC3 || byte == 0xD8 ? 2 : 1
+            if byte < 0xC0 { index &+= 1; continue }
+            if byte < 0xE0 {
+                if (byte == 0xC3 || byte == 0xD8) && signature(base, count, at: index) { return true }
+                index &+= 2
+            } else {
+                index &+= byte < 0xF0 ? 3 : 4
+            }
         }
         return false
     }
