@@ -159,7 +159,8 @@ enum BoilerplateLexicon {
 
     /// Writes the key of `bytes` at `output` (room for 6 bytes per input byte); returns its
     /// length.
-    private static func writeComparisonKey(of bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    /// Writes the key of `bytes` to `output` (room for `bytes.count * 6` bytes); returns its length.
+    static func writeComparisonKey(of bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
         asciiKeyBytes.withUnsafeBufferPointer { asciiKeyBytes in
             arabicKeyBytes.withUnsafeBufferPointer { arabicKeyBytes in
                 writeComparisonKey(of: bytes, to: output, asciiKeyBytes: asciiKeyBytes, arabicKeyBytes: arabicKeyBytes)

@@ -265,9 +265,20 @@ enum TextCleanerRules {
     }
 
     static func isNavigation(rawBytes bytes: UnsafeBufferPointer<UInt8>, itemsFreeOfContainedPhrases: Bool = false) -> Bool {
+        // Every item holds a word, and past `maximumNavigationWords` words the answer is no:
+        // the items fit in a fixed buffer.
+        withUnsafeTemporaryAllocation(of: NavigationItem.self, capacity: maximumNavigationWords + 2) { items in
+            isNavigation(rawBytes: bytes, itemsFreeOfContainedPhrases: itemsFreeOfContainedPhrases, items: items)
+        }
+    }
+
+    private static func isNavigation(
+        rawBytes bytes: UnsafeBufferPointer<UInt8>, itemsFreeOfContainedPhrases: Bool,
+        items: UnsafeMutableBufferPointer<NavigationItem>
+    ) -> Bool {
         // Items and their words, on bytes; nothing is folded before the line is known to be
         // short enough.
-        var items: [NavigationItem] = []
+        var itemCount = 0
         var allWords = 0
         var itemStart = 0
         var itemWords = 0
@@ -278,7 +289,8 @@ enum TextCleanerRules {
         let count = bytes.count
         func closeItem(at end: Int) {
             if itemWords > 0 {
-                items.append(NavigationItem(range: itemStart..<end, words: itemWords))
+                items.initializeElement(at: itemCount, to: NavigationItem(range: itemStart..<end, words: itemWords))
+                itemCount += 1
                 allWords += itemWords
             }
             itemWords = 0
@@ -329,23 +341,38 @@ enum TextCleanerRules {
             index += 1
         }
         closeItem(at: count)
-        guard items.count >= 2, allWords <= maximumNavigationWords else { return false }
+        guard itemCount >= 2, allWords <= maximumNavigationWords else { return false }
+        // The longest items first: a long item that is not furniture settles most lines. (The
+        // answer does not depend on the order; only how soon it is known.)
+        for position in 1..<itemCount {
+            let item = items[position]
+            var slot = position
+            while slot > 0 && items[slot - 1].words < item.words {
+                items[slot] = items[slot - 1]
+                slot -= 1
+            }
+            items[slot] = item
+        }
         var furnitureWords = 0
         var unseenWords = allWords
-        // The longest items first: a long item that is not furniture settles most lines.
-        items.sort { $0.words > $1.words }
-        for item in items {
-            unseenWords -= item.words
-            let key = BoilerplateLexicon.comparisonKeyBytes(of: UnsafeBufferPointer(rebasing: bytes[item.range]))
-            let isFurniture = key.withUnsafeBufferPointer { key in
-                navigationItemSet.contains(key) || wholeLineFurnitureSet.contains(key)
+        // One buffer for every item's key: an item's key takes at most 6 bytes per byte.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count * 6)) { keyBuffer in
+            for item in items[0..<itemCount] {
+                unseenWords -= item.words
+                let keyLength = BoilerplateLexicon.writeComparisonKey(
+                    of: UnsafeBufferPointer(rebasing: bytes[item.range]), to: keyBuffer.baseAddress!
+                )
+                let key = UnsafeBufferPointer(rebasing: keyBuffer[0..<keyLength])
+                if navigationItemSet.contains(key) || wholeLineFurnitureSet.contains(key)
                     || BoilerplateLexicon.isBoilerplate(keyBytes: key, knownFreeOfContainedPhrases: itemsFreeOfContainedPhrases)
+                {
+                    furnitureWords += item.words
+                }
+                // Even if every item left were furniture, too few words would be.
+                if (furnitureWords + unseenWords) * 10 < allWords * 7 { return false }
             }
-            if isFurniture { furnitureWords += item.words }
-            // Even if every item left were furniture, too few words would be.
-            if (furnitureWords + unseenWords) * 10 < allWords * 7 { return false }
+            return furnitureWords * 10 >= allWords * 7
         }
-        return furnitureWords * 10 >= allWords * 7
     }
 
     // MARK: Promotions
