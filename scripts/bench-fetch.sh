@@ -34,7 +34,7 @@ if ((${#need[@]})); then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+source scripts/lib/loopback-nginx.sh
 
 log "building khabar (release)"
 swift build -c release --product khabar >/dev/null
@@ -43,49 +43,17 @@ khabar="$repo/.build/release/khabar"
 out="$repo/bench-results/fetch-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 work=$(mktemp -d)
-nginx_pid=""
 cleanup() {
-    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    stop_loopback_nginx
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 # --- server ----------------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 page_body=$(python3 -c 'print("<!doctype html><html lang=ar><head><meta charset=utf-8><title>خبر</title></head><body><article><p>" + "نص الخبر " * 60 + "</p></article></body></html>")')
-mkdir -p "$work/nginx/logs"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/client;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    server {
-        listen 127.0.0.1:$port;
-        location = /robots.txt { return 404; }
-        location / {
-            default_type "text/html; charset=utf-8";
-            return 200 '$page_body';
-        }
-    }
-}
-CONF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/ready" && break
-    sleep 0.1
-done
-curl -sf -o /dev/null "http://127.0.0.1:$port/ready" || { log "nginx did not start (see $work/nginx/logs/error.log)"; exit 1; }
-log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') on 127.0.0.1:$port; $pages pages, $parallel in parallel"
+start_loopback_nginx "$work/nginx" "$port" "location = /robots.txt { return 404; } location / { default_type \"text/html; charset=utf-8\"; return 200 '$page_body'; }" /ready || exit 1
+log "$pages pages, $parallel in parallel"
 
 seq 1 "$pages" | sed "s|^|http://127.0.0.1:$port/news/|" > "$work/urls.txt"
 sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$work/urls.txt" > "$work/curl.cfg"

@@ -25,8 +25,8 @@ pages=${1:-20000}
 [[ $pages =~ ^[0-9]+$ ]] && ((pages >= 100)) || { echo "usage: $0 [PAGES >= 100]" >&2; exit 2; }
 log() { echo "bench-shared: $*" >&2; }
 
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx_bin" ] || { log "nginx is needed (apt-get install nginx-light)"; exit 2; }
+source scripts/lib/loopback-nginx.sh
+[ -x "$(loopback_nginx_binary)" ] || { log "nginx is needed (apt-get install nginx-light)"; exit 2; }
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$pg_bin" ] || { log "PostgreSQL is needed (bash scripts/setup.sh)"; exit 2; }
 if [ -n "${KHABAR:-}" ]; then khabar=$KHABAR; else
@@ -38,46 +38,19 @@ mkdir -p "$results"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-shared.XXXXXX")
 chmod 755 "$work"
 as_pg=(); if [ "$(id -u)" -eq 0 ]; then as_pg=(runuser -u postgres --); fi
-nginx_pid=""
 cleanup() {
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+    stop_loopback_nginx
     [ -d "$work/pg" ] && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
     if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # --- site -------------------------------------------------------------------------------------
 port=$(free_port)
 base="http://127.0.0.1:$port"
 log "generating $pages pages"
 python3 scripts/bench_pipeline.py generate --dir "$work/site" --pages "$pages" --base "$base" --copy-every 50 >"$results/generate.txt" 2>&1
-mkdir -p "$work/nginx/logs"
-user_line=""; if [ "$(id -u)" -eq 0 ]; then user_line="user root root;"; fi
-cat > "$work/nginx/nginx.conf" <<CONF
-$user_line
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/client;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    types { text/html html; application/xml xml; text/plain txt; }
-    default_type application/octet-stream;
-    charset utf-8;
-    sendfile on;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$port; root $work/site; location / { try_files \$uri =404; } }
-}
-CONF
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "$base/robots.txt" && break; sleep 0.1; done
+start_loopback_nginx "$work/nginx" "$port" "root $work/site; location / { try_files \$uri =404; }" /robots.txt || exit 1
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 pg_port=$(free_port)

@@ -70,7 +70,7 @@ if ((${#need[@]})); then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+source scripts/lib/loopback-nginx.sh
 
 if [ -n "${KHABAR:-}" ]; then
     khabar=$KHABAR
@@ -84,67 +84,23 @@ fi
 results="$repo/bench-results/soak-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
 work=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX")
-nginx_pid=""; khabar_pid=""; drive_pid=""
+khabar_pid=""; drive_pid=""
 cleanup() {
     local pid
     for pid in $drive_pid $khabar_pid; do kill "$pid" 2>/dev/null || true; done
-    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    stop_loopback_nginx
     if [ "${SOAK_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # --- site ------------------------------------------------------------------------------------
 port=$(free_port)
 ops_port=$(free_port)
 base="http://127.0.0.1:$port"
 metrics="http://127.0.0.1:$ops_port"
-mkdir -p "$work/site" "$work/nginx/logs"
-# As root, nginx would run its worker as nobody, who cannot read the private temp folder.
-user_line=""; if [ "$(id -u)" -eq 0 ]; then user_line="user root root;"; fi
-cat > "$work/nginx/nginx.conf" <<CONF
-$user_line
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/client;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    types {
-        text/html html;
-        application/xml xml;
-        application/rss+xml rss;
-        text/plain txt;
-    }
-    default_type application/octet-stream;
-    charset utf-8;
-    charset_types text/plain application/xml;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    open_file_cache off;
-    server {
-        listen 127.0.0.1:$port;
-        root $work/site;
-        location / { try_files \$uri =404; }
-    }
-}
-CONF
+mkdir -p "$work/site"
 python3 scripts/soak_site.py init --site "$work/site" --base "$base"
-"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-for _ in $(seq 50); do
-    curl -sf -o /dev/null "$base/robots.txt" && break
-    sleep 0.1
-done
-curl -sf -o /dev/null "$base/robots.txt" || { log "nginx did not start (see $work/nginx/logs/error.log)"; tail -5 "$work/nginx/logs/error.log" >&2; exit 1; }
-log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') serving $work/site on $base"
+start_loopback_nginx "$work/nginx" "$port" "root $work/site; location / { try_files \$uri =404; }" /robots.txt || exit 1
 
 # --- daemon ----------------------------------------------------------------------------------
 interval=${SOAK_INTERVAL:-3s}
