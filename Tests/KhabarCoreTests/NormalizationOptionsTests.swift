@@ -99,5 +99,75 @@ import Testing
         let text = [TextCleanerTests.before, Self.stretchedParagraph].joined(separator: "\n")
         #expect(TextCleaner(options: NormalizationOptions(removeTatweel: false)).clean(text).text.contains("الخـــارجية"))
         #expect(TextCleaner().clean(text).text.contains("الخارجية"))
+        guard case .record(let line) = TextCleanerPipeline(options: NormalizationOptions(removeTatweel: false)).clean(text: text, input: "a.txt") else {
+            Issue.record("expected a record")
+            return
+        }
+        #expect((try? Self.value("text", ofLine: line) as? String)?.contains("الخـــارجية") == true)
+    }
+
+    @Test func foldedCleanTextDocument() throws {
+        let pipeline = TextCleanerPipeline(exportFolded: true)
+        #expect(pipeline.exportsFolded)
+        let (keys, values) = try CleanCommandTests.object(pipeline.clean(text: CleanCommandTests.document, input: "a.txt"))
+        #expect(keys == ["input", "title", "author", "site_name", "published_at", "lang", "text", "text_folded", "quality"])
+        let text = try #require(values["text"] as? String)
+        #expect(values["text_folded"] as? String == ArabicFolding().foldNormalized(text))
+        let (plainKeys, _) = try CleanCommandTests.object(TextCleanerPipeline().clean(text: CleanCommandTests.document, input: "a.txt"))
+        #expect(!plainKeys.contains("text_folded"))
+    }
+
+    @Test func foldedCleanJSONLRecord() throws {
+        let text = CleanCommandTests.document.replacingOccurrences(of: "\n", with: "\\n")
+        let line = #"{"id": 7, "text": "\#(text)", "extra": true}"#
+        let (keys, values) = try CleanCommandTests.object(TextCleanerPipeline(exportFolded: true).clean(jsonLine: Array(line.utf8)))
+        #expect(keys == ["id", "text", "text_folded", "extra", "title", "site_name", "published_at", "lang", "quality"])
+        #expect(values["text_folded"] as? String == ArabicFolding().foldNormalized(CleanCommandTests.paragraph))
+    }
+
+    @Test func aRecordsOwnTextFoldedIsRecomputedAfterText() throws {
+        let line = #"{"text": "\#(Self.stretchedParagraph)", "text_folded": "stale", "lang": "ar"}"#
+        let (keys, values) = try CleanCommandTests.object(TextCleanerPipeline().clean(jsonLine: Array(line.utf8)))
+        #expect(keys == ["text", "text_folded", "lang", "quality"])
+        let text = try #require(values["text"] as? String)
+        #expect(values["text_folded"] as? String == ArabicFolding().foldNormalized(text))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DaemonProcessTests.binary.path), "build the khabar product first (swift build)"))
+    func cleanCommandFoldedFlag() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khabar-clean-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let document = directory.appendingPathComponent("a.txt")
+        try CleanCommandTests.document.write(to: document, atomically: true, encoding: .utf8)
+        let records = directory.appendingPathComponent("r.jsonl")
+        let escaped = CleanCommandTests.document.replacingOccurrences(of: "\n", with: "\\n")
+        try #"{"id": 1, "text": "\#(escaped)"}"#.appending("\n").write(to: records, atomically: true, encoding: .utf8)
+
+        func clean(_ arguments: [String]) throws -> [[UInt8]] {
+            let process = Process()
+            process.executableURL = DaemonProcessTests.binary
+            process.arguments = ["clean"] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let bytes = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return Array(bytes).split(separator: UInt8(ascii: "\n")).map { Array($0) + [UInt8(ascii: "\n")] }
+        }
+
+        let folded = try clean(["--folded", document.path])
+        #expect(folded.count == 1)
+        let keys = try Self.keys(ofLine: folded[0])
+        #expect(keys == ["input", "title", "author", "site_name", "published_at", "lang", "text", "text_folded", "quality"])
+        let text = try #require(try Self.value("text", ofLine: folded[0]) as? String)
+        #expect(try Self.value("text_folded", ofLine: folded[0]) as? String == ArabicFolding().foldNormalized(text))
+
+        let foldedRecords = try clean(["--folded", "--format", "jsonl", records.path])
+        #expect(try foldedRecords.map(Self.keys(ofLine:)).first?.prefix(3) == ["id", "text", "text_folded"])
+
+        let plain = try clean([document.path])
+        #expect(try !Self.keys(ofLine: plain[0]).contains("text_folded"))
     }
 }
