@@ -14,8 +14,11 @@ struct CleanCommand: ParsableCommand {
             filled when the record has none and the text states them; "lang" and "quality" are \
             set. With --source, all documents of the run are first read to learn lines that \
             recur across the source's documents, then cleaned without them. Records below \
-            --min-words or outside --lang are left out (counted on standard error). A record \
-            that cannot be read gets {"input": …, "error": …} and the exit status is 1.
+            --min-words or outside --lang are left out (counted on standard error). With \
+            --folded, "text_folded" (the folded form of "text": diacritics removed; alef, alef \
+            maksura, taa marbuta, digits and Persian letters folded; punctuation unified; \
+            lower-cased) follows "text". A record that cannot be read gets {"input": …, \
+            "error": …} and the exit status is 1.
             """
     )
 
@@ -34,6 +37,9 @@ struct CleanCommand: ParsableCommand {
 
     @Option(help: "Keep only records in these languages (comma-separated ISO 639-1 codes).")
     var lang: String?
+
+    @Flag(help: "Add \"text_folded\", the folded form of \"text\" (for matching), after \"text\".")
+    var folded = false
 
     /// Prints each line's role to standard error (text format), to see which rule took a line.
     @Flag(help: .hidden)
@@ -54,7 +60,8 @@ struct CleanCommand: ParsableCommand {
         let pipeline = TextCleanerPipeline(
             filter: CleanFilter(minimumWords: minWords, allowedLanguages: languages),
             memory: memory,
-            source: source
+            source: source,
+            exportFolded: folded
         )
         var output = StandardOutput()
         var anyFailed = false

@@ -83,6 +83,89 @@ import Testing
         #expect(ConfigurationValues.size(text) == bytes)
     }
 
+    @Test func readsNormalizationOptions() throws {
+        let yaml = """
+            normalize:
+              learn_boilerplate: false
+              export_folded: true
+              repair_mojibake: no
+              map_presentation_forms: false
+              remove_tatweel: false
+              remove_diacritics: false
+              fold_alef: false
+              fold_alef_maksura: false
+              fold_taa_marbuta: false
+              fold_digits: false
+              fold_persian_letters: false
+              punctuation: remove
+              lowercase: false
+            """
+        let normalize = try KhabarConfiguration.parse(yaml: yaml, file: "n.yaml").normalize
+        #expect(!normalize.learnBoilerplate)
+        #expect(normalize.exportFolded)
+        #expect(normalize.options == NormalizationOptions(
+            repairMojibake: false, mapPresentationForms: false, removeTatweel: false, removeDiacritics: false,
+            foldAlef: false, foldAlefMaksura: false, foldTaaMarbuta: false, foldDigits: false,
+            foldPersianLetters: false, punctuation: .remove, lowercase: false))
+    }
+
+    @Test func normalizationKeysLeftOutKeepTheirDefaults() throws {
+        let normalize = try KhabarConfiguration.parse(yaml: "normalize: {fold_digits: false, punctuation: KEEP}", file: "n.yaml").normalize
+        var expected = NormalizationOptions.default
+        expected.foldDigits = false
+        expected.punctuation = .keep
+        #expect(normalize.options == expected)
+        #expect(!normalize.exportFolded)
+        #expect(KhabarConfiguration().normalize.options == .default)
+    }
+
+    @Test func badNormalizationValuesAreNamed() {
+        let yaml = """
+            normalize:
+              punctuation: squash
+              remove_tatweel: sometimes
+              fold_hamza: true
+              export_folded: [yes]
+            """
+        do {
+            _ = try KhabarConfiguration.parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("a bad normalize section was accepted")
+        } catch let error as ConfigurationError {
+            let text = error.description
+            #expect(text.contains("bad.yaml:2: normalize.punctuation: expected one of keep, unify, remove, got \"squash\""))
+            #expect(text.contains("bad.yaml:3: normalize.remove_tatweel: expected true or false, got \"sometimes\""))
+            #expect(text.contains("bad.yaml:4: normalize.fold_hamza: unknown key"))
+            #expect(text.contains("bad.yaml:5: normalize.export_folded: expected a single value"))
+            #expect(error.problems.count == 4)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    /// The commented keys under `normalize:` in config/khabar.yaml, uncommented, are the defaults.
+    @Test func theShippedNormalizationCommentsAreTheDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/khabar.yaml").path
+        let shipped = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = shipped.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "normalize:"))
+        var section = ["normalize:"]
+        var uncommented = 0
+        for line in lines[(start + 1)...] {
+            guard line.hasPrefix("  ") else { break }
+            let body = line.dropFirst(2)
+            if body.hasPrefix("# "), let key = body.dropFirst(2).split(separator: ":").first, !key.contains(" ") {
+                section.append("  " + body.dropFirst(2))
+                uncommented += 1
+            } else if !body.hasPrefix("#") {
+                section.append(String(line))
+            }
+        }
+        #expect(uncommented == 11)
+        let normalize = try KhabarConfiguration.parse(yaml: section.joined(separator: "\n"), file: path).normalize
+        #expect(normalize == KhabarConfiguration.Normalize())
+    }
+
     @Test func theShippedConfigurationIsValid() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config/khabar.yaml").path

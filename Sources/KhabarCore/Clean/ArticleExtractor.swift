@@ -22,9 +22,15 @@ public enum ExtractionError: Error, Sendable, Equatable, CustomStringConvertible
 /// and is safe to share across tasks.
 public struct ArticleExtractor: Sendable {
     /// `text` and `title` leave in its display form, as `khabar clean` writes them.
-    private let normalizer = ArabicNormalizer()
+    private let normalizer: ArabicNormalizer
 
-    public init() {}
+    /// - Parameter options: the display-form rules for `text` and `title` (`normalize.*`).
+    public init(options: NormalizationOptions = .default) {
+        normalizer = ArabicNormalizer(options: options)
+    }
+
+    /// The rules `text` and `title` are normalized by.
+    public var options: NormalizationOptions { normalizer.options }
 
     /// Extracts the article from raw page bytes.
     /// - Parameters:

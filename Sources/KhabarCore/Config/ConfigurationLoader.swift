@@ -94,16 +94,7 @@ private struct ConfigurationReader {
                     default: unknown(filterValue, "filters.\(filterKey)")
                     }
                 }
-            case "normalize":
-                for (normalizeKey, normalizeValue) in mapping(value, "normalize") ?? [] {
-                    switch normalizeKey {
-                    case "learn_boilerplate":
-                        boolean(normalizeValue, "normalize.learn_boilerplate").map { configuration.normalize.learnBoilerplate = $0 }
-                    case "boilerplate_min_documents":
-                        integer(normalizeValue, "normalize.boilerplate_min_documents", minimum: 2).map { configuration.normalize.boilerplateMinDocuments = $0 }
-                    default: unknown(normalizeValue, "normalize.\(normalizeKey)")
-                    }
-                }
+            case "normalize": readNormalize(value, into: &configuration.normalize)
             case "http":
                 for (httpKey, httpValue) in mapping(value, "http") ?? [] {
                     switch httpKey {
@@ -178,6 +169,38 @@ private struct ConfigurationReader {
             case "cleaners": integer(value, path, minimum: 1).map { pipeline.cleaners = $0 }
             case "drain_timeout": duration(value, path).map { pipeline.drainTimeout = $0 }
             default: unknown(value, path)
+            }
+        }
+    }
+
+    /// The option flags by their config key: one table for reading and for the unknown-key check.
+    static let normalizationFlags: [String: any WritableKeyPath<NormalizationOptions, Bool> & Sendable] = [
+        "repair_mojibake": \.repairMojibake,
+        "map_presentation_forms": \.mapPresentationForms,
+        "remove_tatweel": \.removeTatweel,
+        "remove_diacritics": \.removeDiacritics,
+        "fold_alef": \.foldAlef,
+        "fold_alef_maksura": \.foldAlefMaksura,
+        "fold_taa_marbuta": \.foldTaaMarbuta,
+        "fold_digits": \.foldDigits,
+        "fold_persian_letters": \.foldPersianLetters,
+        "lowercase": \.lowercase,
+    ]
+
+    mutating func readNormalize(_ node: Node, into normalize: inout KhabarConfiguration.Normalize) {
+        for (key, value) in mapping(node, "normalize") ?? [] {
+            let path = "normalize.\(key)"
+            switch key {
+            case "learn_boilerplate": boolean(value, path).map { normalize.learnBoilerplate = $0 }
+            case "boilerplate_min_documents": integer(value, path, minimum: 2).map { normalize.boilerplateMinDocuments = $0 }
+            case "export_folded": boolean(value, path).map { normalize.exportFolded = $0 }
+            case "punctuation": choice(value, path, NormalizationOptions.Punctuation.self).map { normalize.options.punctuation = $0 }
+            default:
+                if let flag = Self.normalizationFlags[key] {
+                    boolean(value, path).map { normalize.options[keyPath: flag] = $0 }
+                } else {
+                    unknown(value, path)
+                }
             }
         }
     }
@@ -313,6 +336,17 @@ private struct ConfigurationReader {
         guard let text = string(node, path) else { return nil }
         guard let value = Choice(rawValue: text.lowercased()) else {
             problem(node, path, "unexpected value \"\(text)\"")
+            return nil
+        }
+        return value
+    }
+
+    /// A choice whose values can be listed: the message names them.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _ type: Choice.Type) -> Choice? where Choice.RawValue == String {
+        guard let text = string(node, path) else { return nil }
+        guard let value = Choice(rawValue: text.lowercased()) else {
+            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            problem(node, path, "expected one of \(allowed), got \"\(text)\"")
             return nil
         }
         return value

@@ -22,6 +22,12 @@ public import Foundation
 /// - `filters.min_words` (int, default 0), `filters.languages` (list, default: all).
 /// - `normalize.learn_boilerplate` (bool, default true): drop lines that recur in many of a
 ///   source's articles; `normalize.boilerplate_min_documents` (int, default 20): how many.
+/// - `normalize.repair_mojibake`, `map_presentation_forms`, `remove_tatweel` (display form),
+///   `remove_diacritics`, `fold_alef`, `fold_alef_maksura`, `fold_taa_marbuta`, `fold_digits`,
+///   `fold_persian_letters`, `lowercase` (folded form): bools, default true;
+///   `normalize.punctuation` (`keep` | `unify` | `remove`, default `unify`): see
+///   `NormalizationOptions`.
+/// - `normalize.export_folded` (bool, default false): records carry `text_folded`.
 /// - `http.listen` (`host:port`, default `127.0.0.1:9464`): `/metrics` and `/healthz`.
 /// - `log.level` (`trace` … `critical`, default `info`).
 /// - `sources` (list): `name`, one of `feed` / `sitemap` / `listing` (URL), `interval`
@@ -74,6 +80,10 @@ public struct KhabarConfiguration: Sendable, Equatable {
         public var learnBoilerplate = true
         /// A line is the source's boilerplate once in this many of its documents (and in 30 %).
         public var boilerplateMinDocuments = 20
+        /// The rules of the display form (exported `text` and `title`) and of the folded form.
+        public var options = NormalizationOptions.default
+        /// Exported records carry `text_folded`, the folded form of `text`.
+        public var exportFolded = false
     }
 
     public struct Source: Sendable, Equatable {

@@ -19,8 +19,13 @@ public struct TextFingerprint: Sendable, Hashable {
 /// punctuation erased, so that respellings of one text hash alike.
 public enum DeduplicationFolding {
     /// `BoilerplateLexicon.comparisonKey` plus Arabic-Indic and Persian digits read as ASCII
-    /// digits (republishers often switch digit styles). Stands in until the normalizer's
-    /// `ArabicFolding` is available.
+    /// digits (republishers often switch digit styles).
+    ///
+    /// Not `ArabicFolding`, on purpose: folding unifies punctuation (، → ,) where this key drops
+    /// it, so a copy that only re-punctuates would no longer match; and content hashes and
+    /// band keys are persisted in the state, so whatever this produces must never change (nor
+    /// follow the configurable `normalize.*` options), or every stored fingerprint would stop
+    /// matching after an upgrade.
     public static let standard: @Sendable (String) -> String = { text in
         var key = BoilerplateLexicon.comparisonKeyBytes(text)
         foldDigits(&key)

@@ -7,7 +7,12 @@ extension ArticleRecord {
         "text", "word_count", "content_hash", "duplicate_of",
     ]
 
-    /// Writes the record's fields into `writer` (which must be empty) in `jsonKeys` order.
+    /// Keys written only when set, each in its place among `jsonKeys`: `text_folded` right
+    /// after `text` (with `normalize.export_folded`).
+    public static let optionalJSONKeys: [String] = ["text_folded"]
+
+    /// Writes the record's fields into `writer` (which must be empty) in `jsonKeys` order, with
+    /// `text_folded` after `text` when the record has it.
     public func writeJSON(into writer: inout JSONLineWriter) {
         writer.field("schema_version", Self.schemaVersion)
         writer.field("id", id)
@@ -26,6 +31,7 @@ extension ArticleRecord {
         writer.field("image", image)
         writer.field("tags", tags)
         writer.field("text", text)
+        if let textFolded { writer.field("text_folded", textFolded) }
         writer.field("word_count", wordCount)
         writer.field("content_hash", contentHash)
         writer.field("duplicate_of", duplicateOf)
@@ -33,7 +39,7 @@ extension ArticleRecord {
 
     /// The record as one JSONL line, newline included.
     public func jsonLine() -> [UInt8] {
-        var writer = JSONLineWriter(capacity: 256 + text.utf8.count + (description?.utf8.count ?? 0))
+        var writer = JSONLineWriter(capacity: 256 + text.utf8.count + (textFolded?.utf8.count ?? 0) + (description?.utf8.count ?? 0))
         writeJSON(into: &writer)
         return writer.finish()
     }

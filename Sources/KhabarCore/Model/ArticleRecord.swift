@@ -24,6 +24,8 @@ public struct ArticleRecord: Sendable, Equatable {
     public var image: String?
     public var tags: [String]
     public var text: String
+    /// `ArabicFolding`'s form of `text` (for matching); only with `normalize.export_folded`.
+    public var textFolded: String?
     public var wordCount: Int
     /// Hash of the folded text (hex): equal for the same story however it was spelled.
     public var contentHash: String
@@ -35,7 +37,7 @@ public struct ArticleRecord: Sendable, Equatable {
         title: String? = nil, author: String? = nil, publishedAt: String? = nil,
         modifiedAt: String? = nil, siteName: String? = nil, lang: String? = nil, dir: String? = nil,
         description: String? = nil, image: String? = nil, tags: [String] = [], text: String,
-        wordCount: Int, contentHash: String, duplicateOf: String? = nil
+        textFolded: String? = nil, wordCount: Int, contentHash: String, duplicateOf: String? = nil
     ) {
         self.id = id
         self.url = url
@@ -53,6 +55,7 @@ public struct ArticleRecord: Sendable, Equatable {
         self.image = image
         self.tags = tags
         self.text = text
+        self.textFolded = textFolded
         self.wordCount = wordCount
         self.contentHash = contentHash
         self.duplicateOf = duplicateOf

@@ -4,7 +4,9 @@
 /// removed; every space kind becomes U+0020 and runs collapse; line breaks unify to `\n`; lines
 /// are trimmed and blank lines dropped.
 ///
-/// Keys (all optional in a config file; a missing key keeps its default):
+/// Keys (all optional; a missing key keeps its default). The YAML configuration names them in
+/// snake_case under `normalize:` (`repair_mojibake`, …, `punctuation`, `lowercase`; read by
+/// `KhabarConfiguration`); `Codable` uses the names below.
 /// - `repairMojibake` (bool, default `true`): display. Repairs UTF-8 Arabic that was decoded
 ///   as windows-1256, windows-1252 or Latin-1 (also twice), see `MojibakeRepair`.
 /// - `mapPresentationForms` (bool, default `true`): display. Arabic presentation forms

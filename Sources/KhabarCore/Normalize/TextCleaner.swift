@@ -67,7 +67,15 @@ public struct TextCleaner: Sendable {
     /// Headlines are rarely shorter than this; section kickers rarely longer.
     static let titleWords = 5
 
-    public init() {}
+    /// Built once: tables for options other than the defaults are not shared.
+    private let normalizer: ArabicNormalizer
+
+    /// - Parameter options: the display-form rules `text` and `title` leave in.
+    public init(options: NormalizationOptions = .default) {
+        normalizer = ArabicNormalizer(options: options)
+    }
+
+    public var options: NormalizationOptions { normalizer.options }
 
     /// - Parameters:
     ///   - knownTitle: the record's title, if it has one: lines repeating it are dropped and no
@@ -194,7 +202,6 @@ public struct TextCleaner: Sendable {
             }
         }
 
-        let normalizer = ArabicNormalizer()
         result.text = normalizer.normalize(zip(lines, roles).filter { $0.1 == .text }.map(\.0.line).joined(separator: "\n"))
         result.title = result.title.map(normalizer.normalize)
         result.lines = zip(lines, roles).map { ($0.0.line, $0.1) }

@@ -18,12 +18,27 @@ public struct TextCleanerPipeline: Sendable {
     public var memory: (any BoilerplateMemory)?
     public var source: String?
 
-    private let cleaner = TextCleaner()
+    private let cleaner: TextCleaner
+    /// For a JSONL record's own title.
+    private let normalizer: ArabicNormalizer
+    private let folding: ArabicFolding
+    /// Output lines carry `text_folded`.
+    public let exportsFolded: Bool
 
-    public init(filter: CleanFilter = CleanFilter(), memory: (any BoilerplateMemory)? = nil, source: String? = nil) {
+    /// - Parameters:
+    ///   - options: the normalization rules of `text`, `title` and `text_folded`.
+    ///   - exportFolded: output lines carry `text_folded`, the folded form of `text`, right after it.
+    public init(
+        filter: CleanFilter = CleanFilter(), memory: (any BoilerplateMemory)? = nil, source: String? = nil,
+        options: NormalizationOptions = .default, exportFolded: Bool = false
+    ) {
         self.filter = filter
         self.memory = memory
         self.source = source
+        cleaner = TextCleaner(options: options)
+        normalizer = ArabicNormalizer(options: options)
+        folding = ArabicFolding(options: options)
+        exportsFolded = exportFolded
     }
 
     // MARK: Learning
@@ -44,7 +59,8 @@ public struct TextCleanerPipeline: Sendable {
     // MARK: Cleaning
 
     /// A plain-text document: `{"input", "title", "author", "site_name", "published_at",
-    /// "lang", "text", "quality"}`, every key present (`null` when not found).
+    /// "lang", "text", "quality"}` (`"text_folded"` after `"text"` when exported), every key
+    /// present (`null` when not found).
     public func clean(text: String, input: String) -> Outcome {
         let cleaned = cleaner.clean(text, memory: memory, source: source)
         let language = LanguageDetector.detect(text: cleaned.text, declared: nil).code
@@ -58,6 +74,7 @@ public struct TextCleanerPipeline: Sendable {
         line.field("published_at", cleaned.publishedAt)
         line.field("lang", language)
         line.field("text", cleaned.text)
+        if exportsFolded { line.field("text_folded", folding.foldNormalized(cleaned.text)) }
         var output = OrderedJSONObjectWriter()
         output.append(fragmentsOf: &line)
         output.append(key: "quality", rawValue: Self.qualityObject(quality))
@@ -66,7 +83,9 @@ public struct TextCleanerPipeline: Sendable {
 
     /// A JSONL record: its `text` (and `title`, when a string) cleaned in place, its other
     /// fields kept in their order; `author`, `site_name`, `published_at` filled where the
-    /// record has none and the text states them; `lang` and `quality` set.
+    /// record has none and the text states them; `lang` and `quality` set. `text_folded`, when
+    /// exported or when the record has one (it would no longer match the cleaned text), is
+    /// written right after `text`.
     public func clean(jsonLine: some Collection<UInt8>) -> Outcome {
         let object: OrderedJSONObject
         do {
@@ -75,7 +94,6 @@ public struct TextCleanerPipeline: Sendable {
             return .failed(reason: "not a JSON object: \(error)")
         }
         guard let text = object.stringValue(forKey: "text") else { return .failed(reason: "no string field \"text\"") }
-        let normalizer = ArabicNormalizer()
         let knownTitle = object.stringValue(forKey: "title").map(normalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
         let cleaned = cleaner.clean(text, knownTitle: knownTitle, memory: memory, source: source)
         let declared = object.stringValue(forKey: "lang")
@@ -95,13 +113,17 @@ public struct TextCleanerPipeline: Sendable {
         ]
         let alwaysReplaced: Set<String> = ["text", "lang", "quality"]
         let metadata: Set<String> = ["title", "author", "site_name", "published_at"]
+        let folded = exportsFolded || object.members.contains(where: { $0.key == "text_folded" })
+            ? Self.encoded(folding.foldNormalized(cleaned.text)) : nil
         var output = OrderedJSONObjectWriter()
         for member in object.members {
+            if member.key == "text_folded" { continue }  // written after "text"
             if let index = computed.firstIndex(where: { $0.key == member.key }) {
                 let replace = alwaysReplaced.contains(member.key) || (member.key == "title" && knownTitle != nil)
                     || (metadata.contains(member.key) && Self.isNull(member.rawValue))
                 output.append(key: member.key, rawValue: replace ? computed[index].value : member.rawValue)
                 computed.remove(at: index)
+                if member.key == "text", let folded { output.append(key: "text_folded", rawValue: folded) }
             } else {
                 output.append(key: member.key, rawValue: member.rawValue)
             }

@@ -97,10 +97,7 @@ public struct BackfillRun {
             judge: DeduplicatingJudge(store: store, policy: settings.configuration.duplicatePolicy == .drop ? .drop : .keep),
             sink: ExporterSink(exporter: exporter, maxRetryDelay: settings.exportMaxRetryDelay),
             options: .init(
-                fetchers: settings.configuration.fetch.globalConcurrency,
-                cleaners: settings.configuration.pipeline.cleaners,
-                minimumWords: settings.configuration.filters.minWords,
-                languages: settings.configuration.filters.languages,
+                configuration: settings.configuration,
                 learnedBoilerplate: StoredBoilerplateMemory.forPipeline(settings.configuration, store: store, logger: logger)),
             counters: counters)
         let discovery = BackfillDiscovery(fetcher: fetcher, logger: logger)

@@ -122,16 +122,32 @@ public struct Pipeline: Sendable {
         /// Per-source learned boilerplate: lines recurring across a source's articles are
         /// dropped from its later ones (nil: off).
         public var learnedBoilerplate: StoredBoilerplateMemory?
+        /// The normalizer's rules for `text` and `title` (and for `text_folded`).
+        public var normalization: NormalizationOptions
+        /// Records carry `text_folded`, the folded form of their `text`.
+        public var exportFolded: Bool
 
         public init(
             fetchers: Int = 32, cleaners: Int = 2, minimumWords: Int = 0, languages: [String] = [],
-            learnedBoilerplate: StoredBoilerplateMemory? = nil
+            learnedBoilerplate: StoredBoilerplateMemory? = nil,
+            normalization: NormalizationOptions = .default, exportFolded: Bool = false
         ) {
             self.fetchers = max(1, fetchers)
             self.cleaners = max(1, cleaners)
             self.minimumWords = minimumWords
             self.languages = languages
             self.learnedBoilerplate = learnedBoilerplate
+            self.normalization = normalization
+            self.exportFolded = exportFolded
+        }
+
+        /// The options `configuration` sets; `learnedBoilerplate` is the caller's (it needs the store).
+        public init(configuration: KhabarConfiguration, learnedBoilerplate: StoredBoilerplateMemory?) {
+            self.init(
+                fetchers: configuration.fetch.globalConcurrency, cleaners: configuration.pipeline.cleaners,
+                minimumWords: configuration.filters.minWords, languages: configuration.filters.languages,
+                learnedBoilerplate: learnedBoilerplate,
+                normalization: configuration.normalize.options, exportFolded: configuration.normalize.exportFolded)
         }
     }
 
@@ -140,7 +156,9 @@ public struct Pipeline: Sendable {
     let sink: any ArticleSink
     let options: Options
     let counters: PipelineCounters
-    let extractor = ArticleExtractor()
+    let extractor: ArticleExtractor
+    /// Set when records carry `text_folded`.
+    let folding: ArabicFolding?
 
     public init(fetcher: any DocumentFetcher, judge: any DuplicateJudge, sink: any ArticleSink, options: Options, counters: PipelineCounters = PipelineCounters()) {
         self.fetcher = fetcher
@@ -148,6 +166,8 @@ public struct Pipeline: Sendable {
         self.sink = sink
         self.options = options
         self.counters = counters
+        extractor = ArticleExtractor(options: options.normalization)
+        folding = options.exportFolded ? ArabicFolding(options: options.normalization) : nil
     }
 
     /// Runs every item of `source` through the stages and returns when all are done and the
@@ -282,7 +302,7 @@ public struct Pipeline: Sendable {
             title: article.title, author: article.author,
             publishedAt: article.publishedAt, modifiedAt: article.modifiedAt, siteName: article.siteName,
             lang: article.lang, dir: article.dir, description: article.description, image: article.image,
-            tags: article.tags, text: text, wordCount: wordCount, contentHash: "")
+            tags: article.tags, text: text, textFolded: folding?.foldNormalized(text), wordCount: wordCount, contentHash: "")
         // A judge that fingerprints the text has its content hash already: not hashed twice.
         let prepared = judge.prepare(record)
         record.contentHash = prepared?.contentHash ?? ArticleIdentity.contentHash(text)

@@ -56,8 +56,7 @@ public enum Daemon {
             judge: DeduplicatingJudge(store: store, policy: configuration.duplicatePolicy == .drop ? .drop : .keep),
             sink: ExporterSink(exporter: exporter),
             options: .init(
-                fetchers: configuration.fetch.globalConcurrency, cleaners: configuration.pipeline.cleaners,
-                minimumWords: configuration.filters.minWords, languages: configuration.filters.languages,
+                configuration: configuration,
                 learnedBoilerplate: StoredBoilerplateMemory.forPipeline(configuration, store: store, logger: logger)),
             counters: counters)
         let items = AsyncChannel<CrawlItem>()
