@@ -175,6 +175,11 @@ public final class PostgresStateStore: StateStore {
             "ALTER TABLE frontier ADD COLUMN last_error TEXT",
             "ALTER TABLE frontier ADD COLUMN finished_at TIMESTAMPTZ",
         ]),
+        // Request spacing per host across daemons (`SharedHostSlots`): the earliest start of
+        // the next request to the host, reserved by whoever takes it.
+        ("v4-host-pacing", [
+            "CREATE TABLE host_pacing (host TEXT PRIMARY KEY, next_start_at TIMESTAMPTZ NOT NULL)",
+        ]),
     ]
 
     public static var knownMigrations: [String] { migrations.map(\.id) }
