@@ -28,6 +28,12 @@ public final class SharedHostSlots: SharedHostLimit {
     }
 
     public func acquire(host: String, spacing: Duration) async throws -> (slot: Int, wait: Duration) {
+        let taken = try await reserve(host: host, spacing: spacing)
+        return (taken.slot, taken.wait)
+    }
+
+    /// `acquire`, also telling the start reserved on the server's clock (nil without spacing).
+    func reserve(host: String, spacing: Duration) async throws -> (slot: Int, wait: Duration, start: Date?) {
         try createSlots(host)
         while true {
             if let taken = try take(host, spacing: spacing) { return taken }
@@ -53,7 +59,7 @@ public final class SharedHostSlots: SharedHostLimit {
         _ = createdHosts.withLock { $0.insert(host) }
     }
 
-    private func take(_ host: String, spacing: Duration) throws -> (slot: Int, wait: Duration)? {
+    private func take(_ host: String, spacing: Duration) throws -> (slot: Int, wait: Duration, start: Date?)? {
         guard spacing > .zero else {
             return try pool.withConnection { session in
                 try session.query("""
@@ -66,7 +72,7 @@ public final class SharedHostSlots: SharedHostLimit {
                     ) AS free
                     WHERE s.host = free.host AND s.slot = free.slot
                     RETURNING s.slot
-                    """).first.map { (try $0.decode(Int.self), .zero) }
+                    """).first.map { (try $0.decode(Int.self), .zero, nil) }
             }
         }
         // One round trip: the slot, and (only if one was free) the start after the last one
@@ -91,11 +97,12 @@ public final class SharedHostSlots: SharedHostLimit {
                     RETURNING p.next_start_at
                 )
                 SELECT taken.slot,
-                    GREATEST(EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)) - now()), 0)::float8
+                    GREATEST(EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)) - now()), 0)::float8,
+                    EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)))::float8
                 FROM taken, paced
                 """).first.map { row in
-                let (slot, wait) = try row.decode((Int, Double).self)
-                return (slot, .milliseconds(Int64((wait * 1000).rounded(.up))))
+                let (slot, wait, start) = try row.decode((Int, Double, Double).self)
+                return (slot, .milliseconds(Int64((wait * 1000).rounded(.up))), Date(timeIntervalSince1970: start))
             }
         }
     }
