@@ -13,6 +13,8 @@ import Testing
     @Test func readsEveryKind() throws {
         let yaml = """
             state: /var/lib/khabar
+            frontier_attempts: 5
+            frontier_retry_delay: 1m
             output: {directory: /srv/out, rotate_bytes: 1MiB, rotate_after: 90s, compression: gzip}
             fetch: {per_host_concurrency: 4, min_delay: 250ms, allow_private: yes, allowed_networks: [127.0.0.0/8]}
             dedup: {policy: drop}
@@ -23,6 +25,7 @@ import Testing
             """
         let configuration = try KhabarConfiguration.parse(yaml: yaml, file: "k.yaml")
         #expect(configuration.state == "/var/lib/khabar")
+        #expect(configuration.frontierAttempts == 5 && configuration.frontierRetryDelay == .seconds(60))
         #expect(configuration.output.rotateBytes == 1 << 20)
         #expect(configuration.output.rotateAfter == .seconds(90))
         #expect(configuration.output.compression == .gzip)

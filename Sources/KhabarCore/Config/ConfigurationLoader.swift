@@ -76,6 +76,8 @@ private struct ConfigurationReader {
                 if let lease = duration(value, "lease") {
                     if lease < .seconds(1) { problem(value, "lease", "must be at least 1s") } else { configuration.lease = lease }
                 }
+            case "frontier_attempts": integer(value, "frontier_attempts", minimum: 1).map { configuration.frontierAttempts = $0 }
+            case "frontier_retry_delay": duration(value, "frontier_retry_delay").map { configuration.frontierRetryDelay = $0 }
             case "output": readOutput(value, into: &configuration.output)
             case "fetch": readFetch(value, into: &configuration.fetch)
             case "pipeline": readPipeline(value, into: &configuration.pipeline)

@@ -9,6 +9,10 @@ public import Foundation
 ///   shared PostgreSQL state's list of export files.
 /// - `lease` (duration, default `30s`): with a shared state, how long the sources, host slots
 ///   and URLs a stopped daemon held stay its own before the others take them.
+/// - `frontier_attempts` (int, default 3), `frontier_retry_delay` (duration, default `10s`):
+///   with a shared state, how often a backfill URL whose fetch failed for now (timeout, 5xx,
+///   429, paused host) is claimed again before it is marked failed, and the wait before the
+///   first retry (doubling each time, at most 30 min).
 /// - `output.directory` (string, default `./out`), `output.prefix` (string, default `khabar`),
 ///   `output.rotate_bytes` (size, default `64MiB`), `output.rotate_after` (duration, default `5m`),
 ///   `output.compression` (`none` | `gzip`, default `none`).
@@ -107,6 +111,11 @@ public struct KhabarConfiguration: Sendable, Equatable {
     /// With a shared state: how long a stopped daemon's claims (sources, host slots, URLs)
     /// outlive its last heartbeat.
     public var lease: Duration = .seconds(30)
+    /// With a shared state: fetch attempts of a URL (each a claim of its own) before the
+    /// frontier marks it failed, when its fetch fails in a way a retry may mend.
+    public var frontierAttempts = 3
+    /// The wait before the frontier's first retry of such a URL; it doubles per attempt.
+    public var frontierRetryDelay: Duration = .seconds(10)
     public var output = Output()
     public var fetch = Fetch()
     public var pipeline = Pipeline()

@@ -107,6 +107,61 @@ enum ExportFiles {
         try fsyncDirectory(directory)
     }
 
+    /// Calls `body` with each line (its `\n` included) of a part file, gunzipping it when
+    /// `gzip`; reads in chunks, so memory does not grow with the file.
+    static func forEachLine(ofPart path: String, gzip: Bool, _ body: ([UInt8]) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ExportError.io(operation: "open", path: path, errno: errno) }
+        defer { close(descriptor) }
+        let inflater: Inflater?
+        do { inflater = gzip ? try Inflater() : nil } catch { throw ExportError.partLost(path: path, reason: "\(error)") }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var pending: [UInt8] = []
+        func emitLines() throws {
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                try body(Array(pending[start...newline]))
+                start = newline + 1
+            }
+            pending.removeSubrange(..<start)
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ExportError.io(operation: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            if let inflater {
+                try chunk.withUnsafeBytes { raw in
+                    var used = 0
+                    let input = UnsafeRawBufferPointer(rebasing: raw[..<count])
+                    while used < count {
+                        let before = pending.count
+                        let consumed: Int
+                        do {
+                            consumed = try inflater.inflate(
+                                UnsafeRawBufferPointer(rebasing: input[used...]), into: &pending, limit: .max, outputBudget: 1 << 20)
+                        } catch {
+                            throw ExportError.partLost(path: path, reason: "\(error)")
+                        }
+                        guard consumed > 0 || pending.count > before else {
+                            throw ExportError.partLost(path: path, reason: "gzip stream stalls")
+                        }
+                        used += consumed
+                        try emitLines()
+                    }
+                }
+            } else {
+                pending.append(contentsOf: chunk[..<count])
+                try emitLines()
+            }
+        }
+        if inflater.map({ !$0.atMemberBoundary }) == true || !pending.isEmpty {
+            throw ExportError.partLost(path: path, reason: "ends inside a line")
+        }
+    }
+
     /// `20260101T120000Z`: sortable, and free of `:` (not allowed in some file systems' names).
     static func compactUTC(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))

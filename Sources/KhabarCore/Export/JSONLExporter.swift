@@ -49,6 +49,13 @@ public struct ExportAcknowledgement: Sendable {
 /// that cannot be cut back (someone removed it) stops the exporter, as its lines before the
 /// checkpoint are no longer in memory.
 ///
+/// A commit the ledger refuses because some of the file's articles were exported meanwhile
+/// (another process sharing a PostgreSQL state took the same article under another URL at the
+/// same moment) does not stop it: those lines are rewritten out of the part, which is then
+/// committed without them (`commit(_:of:partPath:)`); they are counted
+/// (`khabar_export_refused_records_total`) and acknowledged, being in the other's files. An
+/// error while rewriting the part stops the exporter, as a failed commit did before.
+///
 /// Any other error (the ledger cannot commit, zlib fails) stops the exporter: every later call
 /// throws `ExportError.stopped`, finished files stay as they are, and records of the
 /// unfinished file stay unacknowledged. A finished file is never rewritten, appended to or
@@ -143,6 +150,9 @@ public actor JSONLExporter {
         let sequence: Int
         let openedAt: Date
         var records: [ExportedRecordKey] = []
+        /// Each record's `fetched_at`, parallel to `records`: the file's range is recomputed
+        /// when refused records are dropped from it.
+        var fetchedAts: [String] = []
         /// The lines appended since the part's last checkpoint, in order: what a write or
         /// fsync error can lose (at most about `checkpointBytes`).
         var heldLines: [[UInt8]] = []
@@ -174,6 +184,9 @@ public actor JSONLExporter {
     private let noSpaceErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "no_space")])
     private let ioErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "io")])
     private let fatalErrors = Counter(label: "khabar_export_errors_total", dimensions: [("kind", "fatal")])
+    private let refusedRecords = Counter(label: "khabar_export_refused_records_total")
+    /// Records dropped from files because the ledger refused them (exported by another process).
+    private var refusedRecordTotal = 0
 
     private struct CommittedFile {
         let entry: ExportFileEntry
@@ -264,6 +277,7 @@ public actor JSONLExporter {
         openFile!.heldLineBytes += line.count
         openFile!.lineBytes += line.count
         openFile!.records.append(ExportedRecordKey(recordID: record.id, canonicalURL: record.canonicalURL))
+        openFile!.fetchedAts.append(record.fetchedAt)
         openFile!.canonicalURLs.insert(record.canonicalURL)
         openFile!.pending.merge(pending)
         if let acknowledgement { openFile!.acknowledgements.append(acknowledgement) }
@@ -295,6 +309,10 @@ public actor JSONLExporter {
 
     /// Records in the open, unfinished file.
     public var openRecordCount: Int { openFile?.records.count ?? 0 }
+
+    /// Records left out of finished files because another process sharing the ledger had
+    /// committed them first.
+    public var refusedRecordCount: Int { refusedRecordTotal }
 
     /// The error that stopped the exporter, if one did.
     public var stoppedBy: ExportError? { stopReason }
@@ -330,12 +348,19 @@ public actor JSONLExporter {
             name: file.finalName, sequence: file.sequence, recordCount: file.records.count,
             byteCount: byteCount, sha256: sha256, firstFetchedAt: file.firstFetchedAt,
             lastFetchedAt: file.lastFetchedAt, finishedAt: clock())
+        let committedEntry: ExportFileEntry?
         do {
             try injectCrash(at: .crashAfterPartSync)
-            try Self.ledgerCall { try ledger.commitFinishedFile(entry, records: file.records, pending: file.pending) }
+            committedEntry = try commit(entry, of: file, partPath: writer.path)
             try injectCrash(at: .crashAfterLedgerCommit)
         } catch {
             throw stop(error)
+        }
+        guard let entry = committedEntry else {
+            // Every record was exported by another process: nothing of this file is left.
+            file.acknowledgements.forEach { $0.acknowledge() }
+            do { try ExportFiles.fsyncDirectory(directory) } catch { throw fail(error) }
+            return nil
         }
         let committed = CommittedFile(entry: entry, partPath: writer.path, acknowledgements: file.acknowledgements)
         do {
@@ -347,6 +372,87 @@ public actor JSONLExporter {
         }
         try writeManifestAfterFinishing()
         return entry
+    }
+
+    /// How often one file is rewritten after refused commits before the exporter gives up:
+    /// each refusal needs another process to have committed one of its articles in between.
+    static let maxRefusedCommits = 8
+
+    /// Step 2: commits the finished part. When the ledger refuses it because another process
+    /// sharing the state committed some of its articles first (an alias reached under another
+    /// URL at the same moment), those lines are rewritten out of the part and the rest is
+    /// committed again: the articles are in the other process's files, so leaving them out
+    /// keeps every article in exactly one file. Returns the entry committed, or nil when every
+    /// record was refused (the part is then deleted).
+    private func commit(_ entry: ExportFileEntry, of file: OpenFile, partPath: String) throws -> ExportFileEntry? {
+        var entry = entry
+        var records = file.records
+        var fetchedAts = file.fetchedAts
+        var pending = file.pending
+        for _ in 0..<Self.maxRefusedCommits {
+            let refused: Set<String>
+            do {
+                try ledger.commitFinishedFile(entry, records: records, pending: pending)
+                return entry
+            } catch let error as AlreadyExportedError where error.fileName == nil && !error.canonicalURLs.isEmpty {
+                refused = Set(error.canonicalURLs)
+            } catch let error as ExportError {
+                throw error
+            } catch {
+                throw ExportError.ledger(String(describing: error))
+            }
+            let keep = records.map { !refused.contains($0.canonicalURL) }
+            let dropped = keep.count { !$0 }
+            guard dropped > 0 else { throw ExportError.ledger("ledger refused \(entry.name) for records it does not hold") }
+            refusedRecordTotal += dropped
+            refusedRecords.increment(by: dropped)
+            logger.notice(
+                "records exported meanwhile by another process dropped from the file before committing it", metadata: [
+                    "file": "\(entry.name)", "dropped": "\(dropped)", "kept": "\(keep.count - dropped)",
+                    "example": "\(records.first { refused.contains($0.canonicalURL) }?.canonicalURL ?? "?")",
+                ])
+            records = zip(records, keep).filter(\.1).map(\.0)
+            fetchedAts = zip(fetchedAts, keep).filter(\.1).map(\.0)
+            let keptIDs = Set(records.map(\.recordID))
+            pending.fingerprints.removeAll { !keptIDs.contains($0.recordID) }
+            if records.isEmpty {
+                try ExportFiles.remove(partPath)
+                return nil
+            }
+            (entry.byteCount, entry.sha256) = try rewritePart(partPath, keeping: keep)
+            entry.recordCount = records.count
+            entry.firstFetchedAt = fetchedAts.min()
+            entry.lastFetchedAt = fetchedAts.max()
+        }
+        throw ExportError.ledger("ledger refused \(entry.name) \(Self.maxRefusedCommits) times")
+    }
+
+    /// Replaces the finished part at `partPath` with one holding only its lines whose `keep`
+    /// is true (streamed: the part can be far larger than what the exporter holds in memory).
+    /// The new part is written beside it under a name recovery deletes (it ends in `.part`
+    /// and is in no ledger), synced, and renamed over the old one; a crash at any point leaves
+    /// an uncommitted part, whose records were never acknowledged.
+    private func rewritePart(_ partPath: String, keeping keep: [Bool]) throws -> (byteCount: Int, sha256: String) {
+        let rewritePath = String(partPath.dropLast(Self.partSuffix.count)) + ".rewrite" + Self.partSuffix
+        try? ExportFiles.remove(rewritePath)
+        let writer = try makeWriter(rewritePath)
+        var index = 0
+        do {
+            try ExportFiles.forEachLine(ofPart: partPath, gzip: configuration.compression != .none) { line in
+                guard index < keep.count else { throw ExportError.partLost(path: partPath, reason: "more lines than records") }
+                if keep[index] { try writer.append(line) }
+                index += 1
+            }
+            guard index == keep.count else { throw ExportError.partLost(path: partPath, reason: "\(index) lines for \(keep.count) records") }
+            let finished = try writer.finishAndSync()
+            try ExportFiles.rename(rewritePath, to: partPath)
+            try ExportFiles.fsyncDirectory(configuration.directory.path)
+            return finished
+        } catch {
+            writer.closeDescriptor()
+            try? ExportFiles.remove(rewritePath)
+            throw error
+        }
     }
 
     /// Steps 3 to 5 for a committed file: rename, fsync the directory, acknowledge.

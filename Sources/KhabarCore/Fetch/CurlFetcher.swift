@@ -95,10 +95,11 @@ public final class CurlFetcher: Sendable {
         }
     }
 
-    /// Sends one request, inside one of the host's shared slots when other processes share the site.
-    private func perform(_ request: TransferRequest, host: String) async throws -> TransferResponse {
+    /// Sends one request, inside one of the host's shared slots and spaced from the other
+    /// processes' requests to it when other processes share the site.
+    private func perform(_ request: TransferRequest, host: String, spacing: Duration) async throws -> TransferResponse {
         guard let sharedHostLimit else { return try await driver.perform(request) }
-        return try await sharedHostLimit.withSlot(host: host) { try await driver.perform(request) }
+        return try await sharedHostLimit.withSlot(host: host, spacing: spacing) { try await driver.perform(request) }
     }
 
     // MARK: - One hop
@@ -147,7 +148,7 @@ public final class CurlFetcher: Sendable {
             var retryAfter: Duration?
             do {
                 let response = try await gate.withSlot(host: url.hostKey, spacing: spacing) {
-                    try await perform(request, host: url.hostKey)
+                    try await perform(request, host: url.hostKey, spacing: spacing)
                 }
                 let status = response.status
                 if status == 429 || status == 408 || (500...599).contains(status) {
@@ -232,7 +233,7 @@ public final class CurlFetcher: Sendable {
             let response: TransferResponse
             do {
                 response = try await gate.withSlot(host: target.hostKey, spacing: configuration.minimumDelayPerHost) {
-                    try await perform(request, host: target.hostKey)
+                    try await perform(request, host: target.hostKey, spacing: configuration.minimumDelayPerHost)
                 }
             } catch let error as FetchError {
                 switch error {

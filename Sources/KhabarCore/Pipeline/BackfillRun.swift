@@ -82,7 +82,10 @@ public struct BackfillRun {
         if let shared = store as? PostgresStateStore {
             let member = ClusterMember(store: shared, lease: settings.configuration.lease)
             try member.beat()
-            sharedFeed = SharedBackfillFeed(frontier: SharedFrontier(member: member), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
+            let retry = SharedFrontier.RetryPolicy(
+                maxAttempts: settings.configuration.frontierAttempts, baseDelay: settings.configuration.frontierRetryDelay)
+            sharedFeed = SharedBackfillFeed(
+                frontier: SharedFrontier(member: member, retry: retry), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
             hostSlots = SharedHostSlots(member: member, perHost: fetchConfiguration(settings).perHostConcurrency)
         } else {
             sharedFeed = nil
@@ -99,7 +102,7 @@ public struct BackfillRun {
             options: .init(
                 configuration: settings.configuration,
                 learnedBoilerplate: StoredBoilerplateMemory.forPipeline(settings.configuration, store: store, logger: logger)),
-            counters: counters)
+            counters: counters, observer: sharedFeed?.outcomes)
         let discovery = BackfillDiscovery(fetcher: fetcher, logger: logger)
         let items = AsyncChannel<CrawlItem>()
 
@@ -149,7 +152,7 @@ public struct BackfillRun {
         if Task.isCancelled {
             try? sharedFeed?.frontier.release()
         } else {
-            try sharedFeed?.frontier.finish()
+            try sharedFeed?.finish()
         }
         try? sharedFeed?.frontier.member.leave()
         // A cancelled run (channels end early) has not handled everything listed: the next run

@@ -61,6 +61,22 @@ public enum FetchResult: Sendable {
     case skipped(String)
     /// Fetching failed for good (after the fetcher's own retries), with the reason.
     case failed(String)
+    /// Fetching failed after the fetcher's own retries, but trying later may succeed (a
+    /// timeout, a 5xx or 429, a paused host, a fetch cut short by shutdown).
+    case failedForNow(String)
+}
+
+/// Told what became of each item, for callers that hand out work and must know when each
+/// piece is finished (the shared frontier). Called from the pipeline's workers.
+public protocol CrawlItemObserver: Sendable {
+    /// The item is handled and will not be exported: unchanged, skipped, failed cleaning,
+    /// filtered or dropped as a duplicate.
+    func settled(_ item: CrawlItem)
+    /// Fetching the item failed; `retryable` when trying later may succeed.
+    func fetchFailed(_ item: CrawlItem, reason: String, retryable: Bool)
+    /// The item's record goes to the sink now: the acknowledgement returned (if any) is
+    /// called once it is durably exported (or found exported already).
+    func exporting(_ item: CrawlItem) -> ExportAcknowledgement?
 }
 
 /// Stage 1: turns crawl items into fetched documents.
@@ -93,6 +109,8 @@ extension DuplicateJudge {
 struct CleanedRecord: Sendable {
     var record: ArticleRecord
     var prepared: TextFingerprint?
+    /// The item it came from (without a prefetched body), for the observer.
+    var item: CrawlItem
 }
 
 /// Stage 5: where records end up. Writes may wait (backpressure); `finish` flushes, syncs and
@@ -101,7 +119,18 @@ public protocol ArticleSink: Sendable {
     /// Writes `record`; `false` when the sink already holds its canonical URL (an alias of an
     /// article written before) and left it out.
     func write(_ record: ArticleRecord) async throws -> Bool
+    /// `write`, then `acknowledgement` once the record is durable (or was written before).
+    func write(_ record: ArticleRecord, acknowledgement: ExportAcknowledgement?) async throws -> Bool
     func finish() async throws
+}
+
+extension ArticleSink {
+    /// For sinks whose writes are final when they return.
+    public func write(_ record: ArticleRecord, acknowledgement: ExportAcknowledgement?) async throws -> Bool {
+        let written = try await write(record)
+        acknowledgement?.acknowledge()
+        return written
+    }
 }
 
 /// Scheduler → fetcher → cleaner (extraction and normalization) → deduplicator → sink, each
@@ -156,16 +185,21 @@ public struct Pipeline: Sendable {
     let sink: any ArticleSink
     let options: Options
     let counters: PipelineCounters
+    let observer: (any CrawlItemObserver)?
     let extractor: ArticleExtractor
     /// Set when records carry `text_folded`.
     let folding: ArabicFolding?
 
-    public init(fetcher: any DocumentFetcher, judge: any DuplicateJudge, sink: any ArticleSink, options: Options, counters: PipelineCounters = PipelineCounters()) {
+    public init(
+        fetcher: any DocumentFetcher, judge: any DuplicateJudge, sink: any ArticleSink, options: Options,
+        counters: PipelineCounters = PipelineCounters(), observer: (any CrawlItemObserver)? = nil
+    ) {
         self.fetcher = fetcher
         self.judge = judge
         self.sink = sink
         self.options = options
         self.counters = counters
+        self.observer = observer
         extractor = ArticleExtractor(options: options.normalization)
         folding = options.exportFolded ? ArabicFolding(options: options.normalization) : nil
     }
@@ -178,6 +212,7 @@ public struct Pipeline: Sendable {
         let fetched = AsyncChannel<FetchedDocument>()
         let cleaned = AsyncChannel<CleanedRecord>()
         let counters = self.counters
+        let observer = self.observer
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -197,10 +232,16 @@ public struct Pipeline: Sendable {
                         return document
                     case .unchanged:
                         counters.add(.unchanged)
+                        observer?.settled(item)
                     case .skipped:
                         counters.add(.skipped)
+                        observer?.settled(item)
                     case .failed(let reason):
                         counters.fail(item.url, stage: .fetch, reason: reason)
+                        observer?.fetchFailed(item, reason: reason, retryable: false)
+                    case .failedForNow(let reason):
+                        counters.fail(item.url, stage: .fetch, reason: reason)
+                        observer?.fetchFailed(item, reason: reason, retryable: true)
                     }
                     return nil
                 }
@@ -209,7 +250,10 @@ public struct Pipeline: Sendable {
                 await Self.workers(options.cleaners, input: fetched, output: cleaned) { document in
                     counters.enter(.clean)
                     defer { counters.leave(.clean) }
-                    guard let cleanedRecord = makeRecord(from: document) else { return nil }
+                    guard let cleanedRecord = makeRecord(from: document) else {
+                        observer?.settled(document.item)
+                        return nil
+                    }
                     counters.add(.cleaned)
                     return cleanedRecord
                 }
@@ -220,10 +264,11 @@ public struct Pipeline: Sendable {
                     defer { counters.leave(.export) }
                     guard let judged = try await judge.judge(cleanedRecord.record, prepared: cleanedRecord.prepared) else {
                         counters.add(.duplicatesDropped)
+                        observer?.settled(cleanedRecord.item)
                         continue
                     }
                     if judged.duplicateOf != nil { counters.add(.duplicatesFlagged) }
-                    if try await sink.write(judged) {
+                    if try await sink.write(judged, acknowledgement: observer?.exporting(cleanedRecord.item)) {
                         counters.add(.exported)
                     } else {
                         counters.add(.sameCanonicalURL)
@@ -306,7 +351,9 @@ public struct Pipeline: Sendable {
         // A judge that fingerprints the text has its content hash already: not hashed twice.
         let prepared = judge.prepare(record)
         record.contentHash = prepared?.contentHash ?? ArticleIdentity.contentHash(text)
-        return CleanedRecord(record: record, prepared: prepared)
+        var item = document.item
+        item.prefetched = nil  // the body is in the record now; not held twice
+        return CleanedRecord(record: record, prepared: prepared, item: item)
     }
 }
 

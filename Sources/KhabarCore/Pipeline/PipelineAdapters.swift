@@ -39,6 +39,8 @@ public struct CurlDocumentFetcher: DocumentFetcher {
             }
         } catch let error as FetchError {
             if case .disallowedByRobots = error { return .skipped(error.description) }
+            // Cut short by shutdown: not the page's fault, so it may be tried again.
+            if error.isRetryable || error == .shutDown { return .failedForNow(error.description) }
             return .failed(error.description)
         } catch {
             return .failed("\(error)")
@@ -68,10 +70,16 @@ public struct ExporterSink: ArticleSink {
     }
 
     public func write(_ record: ArticleRecord) async throws -> Bool {
+        try await write(record, acknowledgement: nil)
+    }
+
+    /// The acknowledgement is called when the file holding the record is committed (or at
+    /// once when the record was exported before).
+    public func write(_ record: ArticleRecord, acknowledgement: ExportAcknowledgement?) async throws -> Bool {
         if let fetched = ArticleIdentity.date(fromTimestamp: record.fetchedAt) {
             exportLag.record(Date().timeIntervalSince(fetched))
         }
-        return try await retryingWhileBlocked { try await exporter.append(record) == .appended }
+        return try await retryingWhileBlocked { try await exporter.append(record, acknowledgement: acknowledgement) == .appended }
     }
 
     public func finish() async throws {

@@ -78,6 +78,12 @@ final class PostgresTestServer: Sendable {
         return PostgresLocation(host: "127.0.0.1", port: port, username: "khabar", database: name)
     }
 
+    /// Runs `sql` in the database with `psql`: for tests that move the state on as time
+    /// passing would (a heartbeat running out), without waiting for it.
+    func execute(_ sql: String, in location: PostgresLocation) throws {
+        try run("psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "khabar", "-d", location.database, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], binaryDirectory: psqlDirectory)
+    }
+
     /// The `psql` client: next to the server binaries, or on PATH.
     private var psqlDirectory: URL {
         FileManager.default.isExecutableFile(atPath: binaries.appendingPathComponent("psql").path) ? binaries : URL(fileURLWithPath: "/usr/bin")

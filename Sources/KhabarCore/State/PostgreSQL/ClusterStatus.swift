@@ -26,9 +26,12 @@ public struct ClusterStatus: Sendable {
 
     /// Daemons whose heartbeat has not run out, with what they hold.
     public var holders: [Holder]
-    /// Frontier rows by state (`pending`, `claimed`, `done`), and claims held by dead holders.
+    /// Frontier rows by state (`pending`, `claimed`, `done`, `failed`), and claims held by
+    /// dead holders.
     public var frontier: [String: Int]
     public var orphanedClaims: Int
+    /// Pending rows that failed before and wait for their next attempt's time.
+    public var retriesWaiting: Int
     public var hosts: [Host]
     public var exports: [Exports]
 
@@ -52,6 +55,9 @@ public struct ClusterStatus: Sendable {
             let orphaned = try session.query("""
                 SELECT COUNT(*) FROM frontier o WHERE o.state = 'claimed' AND \(unescaped: ClusterMember.isDead("o.holder"))
                 """).first.map { try $0.decode(Int.self) } ?? 0
+            let retries = try session.query("""
+                SELECT COUNT(*) FROM frontier WHERE state = 'pending' AND next_attempt_at > now()
+                """).first.map { try $0.decode(Int.self) } ?? 0
             let hosts = try session.query("""
                 SELECT host, COUNT(*) FILTER (WHERE holder IS NOT NULL AND NOT \(unescaped: ClusterMember.isDead("holder"))), COUNT(*)
                 FROM host_slots GROUP BY host ORDER BY host
@@ -66,7 +72,7 @@ public struct ClusterStatus: Sendable {
                 let (instance, files, records, bytes) = try row.decode((String, Int, Int, Int).self)
                 return Exports(instance: instance, files: files, records: records, bytes: bytes)
             }
-            return ClusterStatus(holders: holders, frontier: frontier, orphanedClaims: orphaned, hosts: hosts, exports: exports)
+            return ClusterStatus(holders: holders, frontier: frontier, orphanedClaims: orphaned, retriesWaiting: retries, hosts: hosts, exports: exports)
         }
     }
 
@@ -78,7 +84,10 @@ public struct ClusterStatus: Sendable {
             lines.append("  \(holder.name): \(holder.claims) URL claims, \(holder.hostSlots) host slots, \(holder.sources) sources, heartbeat good for \(Int(holder.aliveFor.rounded())) s")
         }
         let total = frontier.values.reduce(0, +)
-        lines.append("frontier: \(total) URLs — \(frontier["pending"] ?? 0) waiting, \(frontier["claimed"] ?? 0) claimed (\(orphanedClaims) by dead daemons, to be taken over), \(frontier["done"] ?? 0) done")
+        lines.append(
+            "frontier: \(total) URLs — \(frontier["pending"] ?? 0) waiting, \(frontier["claimed"] ?? 0) claimed (\(orphanedClaims) by dead daemons, to be taken over), "
+                + "\(frontier["done"] ?? 0) done, \(frontier["failed"] ?? 0) failed")
+        if retriesWaiting > 0 { lines.append("  \(retriesWaiting) of the waiting failed before and are retried after a backoff") }
         lines.append("hosts: \(hosts.count)")
         for host in hosts where host.slotsTaken > 0 {
             lines.append("  \(host.host): \(host.slotsTaken) of \(host.slots) slots in use")

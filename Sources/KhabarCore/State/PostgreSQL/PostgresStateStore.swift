@@ -159,6 +159,27 @@ public final class PostgresStateStore: StateStore {
             )
             """,
         ]),
+        // Per-URL outcomes in the frontier: each claim ends done or failed as its item is
+        // handled, not only when its holder finishes. A transient failure goes back to
+        // `pending` with the attempts so far and a time before which no one claims it again;
+        // past the attempts allowed, or at once for a failure that retrying cannot mend, it is
+        // `failed`, with its last error.
+        ("v3-frontier-outcomes", [
+            "ALTER TABLE frontier DROP CONSTRAINT frontier_state_check",
+            """
+            ALTER TABLE frontier ADD CONSTRAINT frontier_state_check
+                CHECK (state IN ('pending', 'claimed', 'done', 'failed'))
+            """,
+            "ALTER TABLE frontier ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE frontier ADD COLUMN next_attempt_at TIMESTAMPTZ",
+            "ALTER TABLE frontier ADD COLUMN last_error TEXT",
+            "ALTER TABLE frontier ADD COLUMN finished_at TIMESTAMPTZ",
+        ]),
+        // Request spacing per host across daemons (`SharedHostSlots`): the earliest start of
+        // the next request to the host, reserved by whoever takes it.
+        ("v4-host-pacing", [
+            "CREATE TABLE host_pacing (host TEXT PRIMARY KEY, next_start_at TIMESTAMPTZ NOT NULL)",
+        ]),
     ]
 
     public static var knownMigrations: [String] { migrations.map(\.id) }

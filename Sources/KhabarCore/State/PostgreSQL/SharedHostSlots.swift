@@ -6,6 +6,11 @@ internal import Synchronization
 /// they never have more than `perHost` requests in flight to one host. A slot is a row; taking
 /// it is an `UPDATE … SKIP LOCKED` of a free row, and a slot whose holder died (its
 /// `SharedFrontier` heartbeat ran out) counts as free.
+///
+/// The same statement reserves the request's start in `host_pacing`: the host's next start
+/// moves on by the spacing, so the daemons together start no two requests to a host closer
+/// than that (measured on the server's clock; each waits out its reservation itself, so the
+/// round trip's jitter is the margin). With no spacing, nothing is reserved.
 public final class SharedHostSlots: SharedHostLimit {
     let pool: PostgresConnectionPool
     let member: ClusterMember
@@ -22,10 +27,16 @@ public final class SharedHostSlots: SharedHostLimit {
         self.retryDelay = retryDelay
     }
 
-    public func acquire(host: String) async throws -> Int {
+    public func acquire(host: String, spacing: Duration) async throws -> (slot: Int, wait: Duration) {
+        let taken = try await reserve(host: host, spacing: spacing)
+        return (taken.slot, taken.wait)
+    }
+
+    /// `acquire`, also telling the start reserved on the server's clock (nil without spacing).
+    func reserve(host: String, spacing: Duration) async throws -> (slot: Int, wait: Duration, start: Date?) {
         try createSlots(host)
         while true {
-            if let slot = try take(host) { return slot }
+            if let taken = try take(host, spacing: spacing) { return taken }
             try await Task.sleep(for: retryDelay)
         }
     }
@@ -48,20 +59,51 @@ public final class SharedHostSlots: SharedHostLimit {
         _ = createdHosts.withLock { $0.insert(host) }
     }
 
-    private func take(_ host: String) throws -> Int? {
-        try pool.withConnection { session in
+    private func take(_ host: String, spacing: Duration) throws -> (slot: Int, wait: Duration, start: Date?)? {
+        guard spacing > .zero else {
+            return try pool.withConnection { session in
+                try session.query("""
+                    UPDATE host_slots s SET holder = \(holder), taken_at = now()
+                    FROM (
+                        SELECT host, slot FROM host_slots o
+                        WHERE o.host = \(host) AND o.slot <= \(perHost)
+                            AND (o.holder IS NULL OR \(unescaped: ClusterMember.isDead("o.holder")))
+                        ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+                    ) AS free
+                    WHERE s.host = free.host AND s.slot = free.slot
+                    RETURNING s.slot
+                    """).first.map { (try $0.decode(Int.self), .zero, nil) }
+            }
+        }
+        // One round trip: the slot, and (only if one was free) the start after the last one
+        // reserved. The pacing row is locked last, after the slot, in every daemon.
+        return try pool.withConnection { session in
             try session.query("""
-                UPDATE host_slots s SET holder = \(holder), taken_at = now()
-                FROM (
-                    SELECT host, slot FROM host_slots o
-                    WHERE o.host = \(host) AND o.slot <= \(perHost)
-                        AND (o.holder IS NULL
-                            OR \(unescaped: ClusterMember.isDead("o.holder")))
-                    ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
-                ) AS free
-                WHERE s.host = free.host AND s.slot = free.slot
-                RETURNING s.slot
-                """).first.map { try $0.decode(Int.self) }
+                WITH taken AS (
+                    UPDATE host_slots s SET holder = \(holder), taken_at = now()
+                    FROM (
+                        SELECT host, slot FROM host_slots o
+                        WHERE o.host = \(host) AND o.slot <= \(perHost)
+                            AND (o.holder IS NULL OR \(unescaped: ClusterMember.isDead("o.holder")))
+                        ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
+                    ) AS free
+                    WHERE s.host = free.host AND s.slot = free.slot
+                    RETURNING s.slot
+                ), paced AS (
+                    INSERT INTO host_pacing AS p (host, next_start_at)
+                    SELECT \(host), now() + make_interval(secs => \(spacing.seconds)) FROM taken
+                    ON CONFLICT (host) DO UPDATE
+                        SET next_start_at = GREATEST(p.next_start_at, now()) + make_interval(secs => \(spacing.seconds))
+                    RETURNING p.next_start_at
+                )
+                SELECT taken.slot,
+                    GREATEST(EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)) - now()), 0)::float8,
+                    EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)))::float8
+                FROM taken, paced
+                """).first.map { row in
+                let (slot, wait, start) = try row.decode((Int, Double, Double).self)
+                return (slot, .milliseconds(Int64((wait * 1000).rounded(.up))), Date(timeIntervalSince1970: start))
+            }
         }
     }
 }
