@@ -49,8 +49,9 @@ import Testing
     /// A feed or sitemap with a DOCTYPE leaked its whole libxml2 document on every parse:
     /// asking the streaming reader for the document (`xmlTextReaderCurrentDoc`) makes it keep
     /// every node and never free them. Parsing such documents again and again must not grow
-    /// the process (a leak is about a megabyte per round here; noise from other tests is
-    /// ruled out by taking the smallest growth of three rounds).
+    /// the process (the two documents kept would be about 16 MB a round, measured with lxml).
+    /// Tests running beside this one grow the process too, in bursts: the smallest growth of
+    /// six rounds is the one taken (three were not always enough with the PostgreSQL tests).
     @Test func parsingDocumentsWithADoctypeDoesNotLeak() throws {
         let items = (0..<150).map { "<item><title>خبر رقم \($0) من القاهرة</title><link>https://example.com/news/\($0)</link><description>نص الخبر \($0) بالتفصيل</description></item>" }
         let feed = Array(("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY site \"example\">]>\n<rss version=\"2.0\"><channel><title>t</title>"
@@ -67,7 +68,7 @@ import Testing
             return Self.residentBytes() - before
         }
         _ = try round()  // warm-up: allocator pools, caches
-        let growth = try (0..<3).map { _ in try round() }.min()!
+        let growth = try (0..<6).map { _ in try round() }.min()!
         #expect(growth < 4 << 20, "the process grew by \(growth) bytes per 60 parses")
     }
 
