@@ -16,7 +16,7 @@ import Glibc
 
     /// A site of `pageCount` distinct articles listed in one sitemap. Pages take a few
     /// milliseconds to answer, so that requests overlap and the concurrency limit is tested.
-    static func makeSite() throws -> TestHTTPServer {
+    static func makeSite(pages pageCount: Int = pageCount) throws -> TestHTTPServer {
         let server = try TestHTTPServer()
         let template = try String(
             contentsOf: GoldenExtractionTests.goldenDirectory.appendingPathComponent(GoldenExtractionTests.pageNames.first { !$0.contains("windows-1256") }! + ".html"),
@@ -118,6 +118,56 @@ import Glibc
         #expect(report.contains("daemons alive: 0"), "\(report)")
         #expect(report.contains("frontier: \(Self.pageCount) URLs — 0 waiting, 0 claimed"), "\(report)")
         #expect(report.contains("exports: \(Self.pageCount) records"), "\(report)")
+    }
+
+    /// Backfills that run out of work together do not wait for each other. Each keeps the
+    /// claims of what it exported until the file holding it is committed; when that was only
+    /// at exit, each waited a whole lease for the other's claims before exiting. The lease here
+    /// is far longer than the work, so a wait for it shows.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DaemonProcessTests.binary.path), "build the khabar product first (swift build)"),
+          .enabled(if: PostgresTestServer.isInstalled, "PostgreSQL is not installed: run scripts/setup.sh"))
+    func backfillsRunningOutOfWorkTogetherDoNotWaitALeaseForEachOther() async throws {
+        let location = try PostgresTestServer.start().makeDatabase()
+        let pages = 200
+        let server = try Self.makeSite(pages: pages)
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("khabar-shared-end-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+        let lease = 600
+
+        let started = ContinuousClock.now
+        let processes = try (0..<2).map { number -> Process in
+            let process = Process()
+            process.executableURL = DaemonProcessTests.binary
+            process.arguments = [
+                "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
+                "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
+                "--per-host-concurrency", "\(Self.perHostConcurrency)", "--min-delay", "0", "--lease", "\(lease)",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await DaemonProcessTests.waitUntil(seconds: Double(lease) / 3) { processes.allSatisfy { !$0.isRunning } }
+        #expect(ContinuousClock.now - started < .seconds(lease / 3), "a backfill waited for the other's claims")
+        #expect(processes.allSatisfy { !$0.isRunning && $0.terminationStatus == 0 })
+
+        var exported: [String] = []
+        for number in 0..<2 {
+            let out = directory.appendingPathComponent("out-\(number)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {
+                for line in try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
+                    let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    exported.append(try #require(record["canonical_url"] as? String))
+                }
+            }
+        }
+        #expect(exported.count == pages)
+        #expect(Set(exported) == Set((0..<pages).map { server.url("/news/\($0).html") }))
     }
 
     /// Two `khabar run` daemons on one shared state: each source is polled by one of them, and

@@ -95,10 +95,11 @@ public struct BackfillRun {
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()
+        let sink = ExporterSink(exporter: exporter, maxRetryDelay: settings.exportMaxRetryDelay)
         let pipeline = Pipeline(
             fetcher: CurlDocumentFetcher(fetcher: fetcher, ledger: store),
             judge: DeduplicatingJudge(store: store, policy: settings.configuration.duplicatePolicy == .drop ? .drop : .keep),
-            sink: ExporterSink(exporter: exporter, maxRetryDelay: settings.exportMaxRetryDelay),
+            sink: sink,
             options: .init(
                 configuration: settings.configuration,
                 learnedBoilerplate: StoredBoilerplateMemory.forPipeline(settings.configuration, store: store, logger: logger)),
@@ -111,7 +112,7 @@ public struct BackfillRun {
             counts = try await withThrowingTaskGroup(of: PipelineCounters.Snapshot?.self) { group in
                 if let sharedFeed {
                     group.addTask {
-                        try await sharedFeed.feed(discovery, inputs: settings.inputs, into: items)
+                        try await sharedFeed.feed(discovery, inputs: settings.inputs, into: items, commitExported: { try await sink.finish() })
                         return nil
                     }
                     // Beats until the run ends: claims stay this process's while its pipeline drains.

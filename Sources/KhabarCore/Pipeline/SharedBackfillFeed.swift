@@ -35,7 +35,12 @@ public struct SharedBackfillFeed: Sendable {
     /// Runs discovery into the frontier and sends claimed items to `items` until nothing is
     /// left to claim, then finishes `items`. Items that bring their page (WARC records) are not
     /// shared: they go straight on.
-    public func feed(_ discovery: BackfillDiscovery, inputs: BackfillInputs, into items: AsyncChannel<CrawlItem>) async throws {
+    /// - Parameter commitExported: finishes the exporter's open file, so that the records in it
+    ///   are committed and their claims done (see `claimUntilExhausted`).
+    public func feed(
+        _ discovery: BackfillDiscovery, inputs: BackfillInputs, into items: AsyncChannel<CrawlItem>,
+        commitExported: (@Sendable () async throws -> Void)? = nil
+    ) async throws {
         defer { items.finish() }
         let discovered = AsyncChannel<CrawlItem>()
         let discoveryFinished = DoneFlag()
@@ -57,12 +62,16 @@ public struct SharedBackfillFeed: Sendable {
                 try frontier.add(batch)
                 discoveryFinished.set()
             }
-            group.addTask { try await claimUntilExhausted(discoveryFinished: discoveryFinished, into: items) }
+            group.addTask {
+                try await claimUntilExhausted(discoveryFinished: discoveryFinished, into: items, commitExported: commitExported)
+            }
             try await group.waitForAll()
         }
     }
 
-    private func claimUntilExhausted(discoveryFinished: DoneFlag, into items: AsyncChannel<CrawlItem>) async throws {
+    private func claimUntilExhausted(
+        discoveryFinished: DoneFlag, into items: AsyncChannel<CrawlItem>, commitExported: (@Sendable () async throws -> Void)?
+    ) async throws {
         var quietSince: ContinuousClock.Instant?
         while true {
             try Task.checkCancellation()
@@ -88,6 +97,13 @@ public struct SharedBackfillFeed: Sendable {
                 // Nothing left to take now. A live daemon still holding claims may yet die and
                 // leave them: wait one lease for that (its claims are done when it finishes).
                 guard try frontier.othersHoldClaims() else { return }
+                // The others may be waiting for this process as it waits for them: its exported
+                // records stay claimed until their file is committed, which would otherwise be
+                // when this run ends. Commit them now, so only real work is waited for.
+                if outcomes.awaitingCommit > 0, let commitExported {
+                    try await commitExported()
+                    try outcomes.flush()
+                }
                 let since = quietSince ?? .now
                 quietSince = since
                 if ContinuousClock.now - since > frontier.lease + .seconds(1) {
@@ -115,6 +131,8 @@ public final class FrontierOutcomes: CrawlItemObserver {
     private struct Pending {
         /// Claimed items not yet out of the pipeline (exported to the sink, or settled).
         var inPipeline: Set<String> = []
+        /// Items handed to the sink whose file is not committed yet.
+        var awaitingCommit = 0
         var done: [String] = []
         var failures: [SharedFrontier.Failure] = []
     }
@@ -135,6 +153,9 @@ public final class FrontierOutcomes: CrawlItemObserver {
     /// Claimed items the pipeline has not yet settled, failed or handed to its sink.
     var inPipeline: Int { state.withLock { $0.inPipeline.count } }
 
+    /// Claimed items handed to the sink and not yet in a committed file.
+    var awaitingCommit: Int { state.withLock { $0.awaitingCommit } }
+
     public func settled(_ item: CrawlItem) {
         state.withLock { pending in
             if pending.inPipeline.remove(item.canonicalURL) != nil { pending.done.append(item.canonicalURL) }
@@ -151,12 +172,20 @@ public final class FrontierOutcomes: CrawlItemObserver {
 
     public func exporting(_ item: CrawlItem) -> ExportAcknowledgement? {
         let url = item.canonicalURL
-        guard state.withLock({ $0.inPipeline.remove(url) != nil }) else { return nil }
+        let tracked = state.withLock { pending in
+            guard pending.inPipeline.remove(url) != nil else { return false }
+            pending.awaitingCommit += 1
+            return true
+        }
+        guard tracked else { return nil }
         return ExportAcknowledgement { self.recordDone(url) }
     }
 
     private func recordDone(_ url: String) {
-        state.withLock { $0.done.append(url) }
+        state.withLock { pending in
+            pending.done.append(url)
+            pending.awaitingCommit = max(0, pending.awaitingCommit - 1)
+        }
     }
 
     /// Writes the outcomes gathered so far. On failure they are kept for the next try.
