@@ -1,6 +1,5 @@
-public import Foundation
+internal import Foundation
 internal import Metrics
-internal import Synchronization
 
 /// The fetcher stage over `CurlFetcher`: skips articles the ledger says were exported (so a
 /// resumed run redoes nothing), passes pre-fetched bodies through, and maps outcomes.
@@ -83,7 +82,7 @@ public struct ExporterSink: ArticleSink {
     }
 
     public func finish() async throws {
-        try await retryingWhileBlocked { try await exporter.finishOpenFile() }
+        _ = try await retryingWhileBlocked { try await exporter.finishOpenFile() }
     }
 
     private func retryingWhileBlocked<T>(_ body: () async throws -> T) async throws -> T {
@@ -112,8 +111,8 @@ public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
     private let store: any URLStateStore
     private let discoveryURLs: Set<String>
     private let articleBatchSize: Int
-    private let uncommitted = Mutex<[String: FetchValidators]>([:])
-    private let articleAttempts = Mutex<[FetchAttempt]>([])
+    private let uncommitted = Locked<[String: FetchValidators]>([:])
+    private let articleAttempts = Locked<[FetchAttempt]>([])
 
     /// - Parameter discoveryURLs: canonical keys (`CanonicalURL.key(for:)`) of the feeds and
     ///   sitemaps this run reads conditionally.

@@ -1,5 +1,4 @@
 internal import Metrics
-internal import Synchronization
 
 /// What the pipeline has done so far, per event, and what is in flight per stage.
 ///
@@ -53,8 +52,8 @@ public final class PipelineCounters: Sendable {
     /// The first failures are kept for the report; past this many only their count grows.
     static let keptFailures = 10_000
 
-    private let state = Mutex(State())
-    private let failureLog = Mutex<[ItemFailure]>([])
+    private let state = Locked(State())
+    private let failureLog = Locked<[ItemFailure]>([])
     private let eventCounters: [Event: Counter]
     private let inFlightGauges: [Stage: Gauge]
 

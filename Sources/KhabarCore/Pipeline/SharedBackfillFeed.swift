@@ -138,7 +138,7 @@ public final class FrontierOutcomes: CrawlItemObserver {
     }
 
     let frontier: SharedFrontier
-    private let state = Mutex(Pending())
+    private let state = Locked(Pending())
 
     init(frontier: SharedFrontier) {
         self.frontier = frontier

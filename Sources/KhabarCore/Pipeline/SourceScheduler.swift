@@ -1,7 +1,6 @@
 public import AsyncAlgorithms
-public import Foundation
+internal import Foundation
 public import Logging
-internal import Synchronization
 
 /// Decides which of several daemons sharing a state polls a source (`SharedSourceOwnership`).
 public protocol SourcePollClaims: Sendable {
@@ -25,8 +24,8 @@ public final class SourceScheduler: Sendable {
 
     let discovery: BackfillDiscovery
     let logger: Logger
-    private let sources: Mutex<[String: KhabarConfiguration.Source]>
-    private let generation = Mutex(0)
+    private let sources: Locked<[String: KhabarConfiguration.Source]>
+    private let generation = Locked(0)
     private let onPoll: @Sendable (Poll) -> Void
     /// With daemons sharing a state: which sources are this one's to poll (nil: all).
     let pollClaims: (any SourcePollClaims)?
@@ -35,7 +34,7 @@ public final class SourceScheduler: Sendable {
         sources: [KhabarConfiguration.Source], discovery: BackfillDiscovery, logger: Logger,
         pollClaims: (any SourcePollClaims)? = nil, onPoll: @escaping @Sendable (Poll) -> Void = { _ in }
     ) {
-        self.sources = Mutex(Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) }))
+        self.sources = Locked(Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) }))
         self.discovery = discovery
         self.logger = logger
         self.pollClaims = pollClaims

@@ -1,6 +1,5 @@
 public import Foundation
 internal import GRDB
-internal import Synchronization
 
 /// The embedded state store: one SQLite database (`khabar.sqlite`) in the state directory,
 /// opened as a GRDB `DatabasePool` in WAL mode (readers never wait for the writer).
@@ -17,9 +16,9 @@ public final class SQLiteStateStore: StateStore {
     public let databaseURL: URL
     let pool: DatabasePool
     /// Band keys committed but not yet merged into `dedup_bands` (`RecentBandIndex`).
-    let recentBands = Mutex(RecentBandIndex())
+    let recentBands = Locked(RecentBandIndex())
     /// The sorted rows of a merge; its storage is kept for the next one (`RecentBandIndex.sortedRows`).
-    let mergeRows = Mutex<[(bandKey: Int64, sequence: Int64)]>([])
+    let mergeRows = Locked<[(bandKey: Int64, sequence: Int64)]>([])
     /// Records whose band keys are merged into `dedup_bands` at once.
     let bandMergeThreshold: Int
 

@@ -1,6 +1,5 @@
 internal import Foundation
 internal import PostgresNIO
-internal import Synchronization
 
 /// Per-host request slots shared by every daemon of one PostgreSQL state, so that together
 /// they never have more than `perHost` requests in flight to one host. A slot is a row; taking
@@ -18,7 +17,7 @@ public final class SharedHostSlots: SharedHostLimit {
     let perHost: Int
     /// How long to wait before asking again when every slot is taken.
     let retryDelay: Duration
-    private let createdHosts = Mutex(Set<String>())
+    private let createdHosts = Locked(Set<String>())
 
     public init(member: ClusterMember, perHost: Int, retryDelay: Duration = .milliseconds(20)) {
         pool = member.pool
