@@ -93,8 +93,8 @@ import Glibc
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            capture.append(level, message.description, self.metadata.merging(metadata ?? [:]) { $1 })
+        func log(event: LogEvent) {
+            capture.append(event.level, event.message.description, metadata.merging(event.metadata ?? [:]) { $1 })
         }
     }
 

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// Everything `khabar run` and `khabar backfill` are told by their YAML configuration file.
 ///

@@ -1,5 +1,5 @@
-public import AsyncAlgorithms
-public import Foundation
+internal import AsyncAlgorithms
+internal import Foundation
 public import Logging
 
 /// A backfill: the whole pipeline run to completion over a finite set of inputs, into the

@@ -1,4 +1,4 @@
-public import AsyncAlgorithms
+internal import AsyncAlgorithms
 public import Foundation
 internal import Crypto
 

@@ -1,8 +1,8 @@
-public import AsyncAlgorithms
-public import Foundation
+internal import AsyncAlgorithms
+internal import Foundation
 public import Logging
 public import Prometheus
-public import ServiceLifecycle
+internal import ServiceLifecycle
 internal import UnixSignals
 
 /// `khabar run`: watches the configured sources and exports what they publish, until SIGTERM

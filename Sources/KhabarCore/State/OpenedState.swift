@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 public import Logging
 
 /// The state a run uses, opened from the `state` setting: a directory (the embedded SQLite

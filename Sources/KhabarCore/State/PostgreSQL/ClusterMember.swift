@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import PostgresNIO
 
 /// One khabar process among those sharing a PostgreSQL state: its name among the holders of

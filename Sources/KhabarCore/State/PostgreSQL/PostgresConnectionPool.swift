@@ -34,6 +34,7 @@ final class PostgresConnectionPool: Sendable {
     }
 
     /// Runs `body` with a connection of its own. Not re-entrant: `body` must not check out another.
+    @discardableResult
     func withConnection<Result>(_ body: (PostgresSession) throws -> Result) throws -> Result {
         slots.wait()
         defer { slots.signal() }

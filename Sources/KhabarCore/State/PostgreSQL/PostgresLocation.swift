@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// Where a PostgreSQL state lives: a `postgresql://user:password@host:port/database` URL, as
 /// libpq writes it. `sslmode` (`disable`, `prefer`, `require`) is the only query option read.

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import PostgresNIO
 
 /// The URLs that backfills sharing one PostgreSQL state fetch, shared out so that each is
