@@ -57,7 +57,8 @@ struct SharedHostPolitenessTests {
         // Its own cache stands in front: the shared table was asked once, not per page.
         #expect(second.robotsTxt.lookups.load(ordering: .relaxed) == 1)
 
-        let stored = try #require(try await second.robotsTxt.storedRobotsTxt(origin: "http://127.0.0.1:\(server.port)"))
+        let lookup = try await second.robotsTxt.lookUpRobotsTxt(origin: "http://127.0.0.1:\(server.port)", host: "127.0.0.1:\(server.port)", claimFor: .seconds(1))
+        guard case .stored(let stored) = lookup else { Issue.record("\(lookup)"); return }
         #expect(stored.answer == .body(Array("User-agent: *\nDisallow: /private\n".utf8)))
         #expect(stored.remaining > .seconds(23 * 3600) && stored.remaining <= .seconds(24 * 3600))
 
@@ -67,6 +68,31 @@ struct SharedHostPolitenessTests {
         defer { third.shutdown() }
         _ = try await third.fetch(server.url("/a"), conditional: false)
         #expect(server.requests(to: "/robots.txt").count == 2)
+    }
+
+    /// Processes that miss robots.txt at the same moment (started together, or their copies
+    /// expired together) ask the site once: one claims the fetch, the others wait for it.
+    @Test func processesMissingRobotsTxtTogetherAskTheSiteOnce() async throws {
+        let location = try PostgresTestServer.start().makeDatabase()
+        let server = try TestHTTPServer()
+        defer { server.stop() }
+        server.route("/robots.txt") { _, _ in
+            Thread.sleep(forTimeInterval: 0.3)  // long enough for every process to miss it
+            return .response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("User-agent: *\nDisallow: /private\n".utf8))
+        }
+        for n in 0..<6 { server.serve("/\(n)", body: "<p>\(n)</p>") }
+        let fetchers = try (0..<3).map { try Process(location, instance: "p\($0)").fetcher() }
+        defer { fetchers.forEach { $0.shutdown() } }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<6 {
+                let fetcher = fetchers[n % 3]
+                group.addTask { _ = try await fetcher.fetch(server.url("/\(n)"), conditional: false) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(server.requests(to: "/robots.txt").count == 1)
+        #expect(server.requests().count == 7)
     }
 
     @Test func unavailableRobotsTxtIsSharedToo() async throws {
@@ -162,9 +188,13 @@ private final class CountingRobotsTxtStore: SharedRobotsTxtStore {
         self.wrapped = wrapped
     }
 
-    func storedRobotsTxt(origin: String) async throws -> SharedRobotsTxt? {
+    func lookUpRobotsTxt(origin: String, host: String, claimFor: Duration) async throws -> SharedRobotsTxtLookup {
         lookups.add(1, ordering: .relaxed)
-        return try await wrapped.storedRobotsTxt(origin: origin)
+        return try await wrapped.lookUpRobotsTxt(origin: origin, host: host, claimFor: claimFor)
+    }
+
+    func releaseRobotsTxtClaim(origin: String) async throws {
+        try await wrapped.releaseRobotsTxtClaim(origin: origin)
     }
 
     func storeRobotsTxt(_ answer: SharedRobotsTxt.Answer, origin: String, host: String, lifetime: Duration) async throws {

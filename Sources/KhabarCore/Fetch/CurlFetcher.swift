@@ -242,17 +242,38 @@ public final class CurlFetcher: Sendable {
     // MARK: - robots.txt
 
     /// What another process stored for `url`'s origin while it holds; otherwise robots.txt
-    /// fetched here, and stored for the others. A failing shared store costs only the saving.
+    /// fetched here, and stored for the others. While another process is fetching it, its
+    /// answer is awaited (until its claim runs out) rather than the site asked twice: processes
+    /// that start together, or whose copies expire together, would otherwise all ask at once.
+    /// A failing shared store costs only the saving.
     private func sharedOrLoadedRobots(for url: ParsedURL) async -> RobotsCache.Fetched {
         guard let sharedRobotsTxt else { return await loadRobots(for: url) }
-        if let stored = try? await sharedRobotsTxt.storedRobotsTxt(origin: url.origin), stored.remaining > .zero {
-            return RobotsCache.Fetched(verdict: verdict(of: stored.answer), lifetime: stored.remaining, shareable: stored.answer)
+        // Long enough for a fetch with a redirect or a wait for a slot; a claim that runs out
+        // only lets a second process fetch it too.
+        let claimFor = configuration.totalTimeout * 2
+        while true {
+            let lookup: SharedRobotsTxtLookup
+            do {
+                lookup = try await sharedRobotsTxt.lookUpRobotsTxt(origin: url.origin, host: url.hostKey, claimFor: claimFor)
+            } catch {
+                return await loadRobots(for: url)
+            }
+            switch lookup {
+            case .stored(let stored):
+                return RobotsCache.Fetched(verdict: verdict(of: stored.answer), lifetime: stored.remaining, shareable: stored.answer)
+            case .beingFetchedElsewhere:
+                // Not cancellable (the cache's loading task is shared by its waiters); bounded by the claim.
+                try? await Task.sleep(for: .milliseconds(100))
+            case .fetchHere:
+                let loaded = await loadRobots(for: url)
+                if let answer = loaded.shareable {
+                    try? await sharedRobotsTxt.storeRobotsTxt(answer, origin: url.origin, host: url.hostKey, lifetime: loaded.lifetime)
+                } else {
+                    try? await sharedRobotsTxt.releaseRobotsTxtClaim(origin: url.origin)
+                }
+                return loaded
+            }
         }
-        let loaded = await loadRobots(for: url)
-        if let answer = loaded.shareable {
-            try? await sharedRobotsTxt.storeRobotsTxt(answer, origin: url.origin, host: url.hostKey, lifetime: loaded.lifetime)
-        }
-        return loaded
     }
 
     private func verdict(of answer: SharedRobotsTxt.Answer) -> RobotsCache.Verdict {

@@ -80,7 +80,8 @@ public struct ClusterStatus: Sendable {
                     (SELECT COUNT(*) FROM host_slots s WHERE s.host = k.host),
                     (SELECT EXTRACT(EPOCH FROM p.next_start_at)::float8 FROM host_pacing p WHERE p.host = k.host AND p.next_start_at > now()),
                     b.until, b.reason,
-                    (SELECT EXTRACT(EPOCH FROM MAX(r.expires_at))::float8 FROM robots_txt r WHERE r.host = k.host AND r.expires_at > now())
+                    (SELECT EXTRACT(EPOCH FROM MAX(r.expires_at))::float8 FROM robots_txt r
+                        WHERE r.host = k.host AND r.answer <> 'loading' AND r.expires_at > now())
                 FROM known k
                 LEFT JOIN (SELECT host, EXTRACT(EPOCH FROM paused_until)::float8 AS until, reason FROM host_pauses WHERE paused_until > now()) b
                     ON b.host = k.host

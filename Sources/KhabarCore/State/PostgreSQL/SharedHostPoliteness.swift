@@ -5,7 +5,8 @@ internal import Synchronization
 /// robots.txt answers shared by every daemon of one PostgreSQL state: the file as one daemon
 /// fetched it (or that it was missing or unavailable), until it expires on the server's clock.
 /// Each daemon keeps its own cache in front of this, so the table is read only when a daemon
-/// has nothing live for an origin.
+/// has nothing live for an origin. A daemon that finds nothing claims the row (`loading`, until
+/// its claim runs out) and fetches; the others wait for its answer.
 public final class SharedRobotsTxtCache: SharedRobotsTxtStore {
     let pool: PostgresConnectionPool
 
@@ -13,22 +14,33 @@ public final class SharedRobotsTxtCache: SharedRobotsTxtStore {
         pool = member.pool
     }
 
-    public func storedRobotsTxt(origin: String) async throws -> SharedRobotsTxt? {
+    public func lookUpRobotsTxt(origin: String, host: String, claimFor: Duration) async throws -> SharedRobotsTxtLookup {
         try pool.withConnection { session in
-            try session.query("""
+            if let row = try session.query("""
                 SELECT answer, body, EXTRACT(EPOCH FROM expires_at - now())::float8
                 FROM robots_txt WHERE origin = \(origin) AND expires_at > now()
-                """).first.flatMap { row -> SharedRobotsTxt? in
+                """).first {
                 let (kind, body, remaining) = try row.decode((String, Data?, Double).self)
-                let answer: SharedRobotsTxt.Answer
+                let lifetime = Duration.milliseconds(Int64((remaining * 1000).rounded(.down)))
                 switch kind {
-                case "body": answer = .body(Array(body ?? Data()))
-                case "allow_all": answer = .allowAll
-                case "unavailable": answer = .unavailable
-                default: return nil  // written by a newer khabar: fetch it here instead
+                case "body": return .stored(SharedRobotsTxt(answer: .body(Array(body ?? Data())), remaining: lifetime))
+                case "allow_all": return .stored(SharedRobotsTxt(answer: .allowAll, remaining: lifetime))
+                case "unavailable": return .stored(SharedRobotsTxt(answer: .unavailable, remaining: lifetime))
+                case "loading": return .beingFetchedElsewhere
+                default: return .fetchHere  // written by a newer khabar: fetch it here instead
                 }
-                return SharedRobotsTxt(answer: answer, remaining: .milliseconds(Int64((remaining * 1000).rounded(.down))))
             }
+            // Of daemons missing it together, the one whose insert (or takeover of an expired
+            // row) lands first claims it; the others find a live row and get nothing back.
+            let claimed = try session.query("""
+                INSERT INTO robots_txt AS r (origin, host, answer, body, fetched_at, expires_at)
+                VALUES (\(origin), \(host), 'loading', NULL, now(), now() + make_interval(secs => \(claimFor.seconds)))
+                ON CONFLICT (origin) DO UPDATE SET host = EXCLUDED.host, answer = EXCLUDED.answer, body = NULL,
+                    fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at
+                WHERE r.expires_at <= now()
+                RETURNING 1
+                """).first != nil
+            return claimed ? .fetchHere : .beingFetchedElsewhere
         }
     }
 
@@ -45,6 +57,12 @@ public final class SharedRobotsTxtCache: SharedRobotsTxtStore {
                 ON CONFLICT (origin) DO UPDATE SET host = EXCLUDED.host, answer = EXCLUDED.answer, body = EXCLUDED.body,
                     fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at
                 """)
+        }
+    }
+
+    public func releaseRobotsTxtClaim(origin: String) async throws {
+        try pool.withConnection { session in
+            try session.query("DELETE FROM robots_txt WHERE origin = \(origin) AND answer = 'loading'")
         }
     }
 }
