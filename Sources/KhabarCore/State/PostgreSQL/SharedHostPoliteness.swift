@@ -1,6 +1,5 @@
 internal import Foundation
 internal import PostgresNIO
-internal import Synchronization
 
 /// robots.txt answers shared by every daemon of one PostgreSQL state: the file as one daemon
 /// fetched it (or that it was missing or unavailable), until it expires on the server's clock.
@@ -82,7 +81,7 @@ public final class SharedHostBreakers: SharedHostPauses {
         var pausedUntil: ContinuousClock.Instant?
         var checkedAt: ContinuousClock.Instant
     }
-    private let known = Mutex<[String: Known]>([:])
+    private let known = Locked<[String: Known]>([:])
 
     public init(member: ClusterMember, recheckInterval: Duration = .seconds(1)) {
         pool = member.pool
