@@ -16,6 +16,10 @@ public final class CurlFetcher: Sendable {
     private let addressGuard: AddressGuard
     /// Held around every request as well as this process's own gate (several daemons, one site).
     private let sharedHostLimit: (any SharedHostLimit)?
+    /// Asked when this process's own robots.txt cache has nothing live for an origin.
+    private let sharedRobotsTxt: (any SharedRobotsTxtStore)?
+    /// Pauses that other processes' breakers opened, and where this one's are announced.
+    private let sharedHostPauses: (any SharedHostPauses)?
 
     /// - Parameters:
     ///   - configuration: limits, politeness and security settings.
@@ -23,10 +27,15 @@ public final class CurlFetcher: Sendable {
     ///     conditional headers and stores nothing.
     ///   - sharedHostLimit: per-host slots shared with other processes, taken around every
     ///     request as well as this fetcher's own per-host limit; nil: this process is alone.
+    ///   - sharedRobotsTxt: robots.txt answers shared with other processes, behind this
+    ///     fetcher's own cache; nil: robots.txt is fetched by each process.
+    ///   - sharedHostPauses: circuit-breaker pauses shared with other processes; nil: each
+    ///     process pauses a failing host for itself only.
     /// - Throws: `FetchError.invalidConfiguration` for an unparseable `allowedNetworks` entry.
     public init(
         configuration: FetchConfiguration = FetchConfiguration(), validatorStore: (any FetchValidatorStore)? = nil,
-        sharedHostLimit: (any SharedHostLimit)? = nil
+        sharedHostLimit: (any SharedHostLimit)? = nil, sharedRobotsTxt: (any SharedRobotsTxtStore)? = nil,
+        sharedHostPauses: (any SharedHostPauses)? = nil
     ) throws(FetchError) {
         var allowed: [IPNetwork] = []
         for text in configuration.allowedNetworks {
@@ -39,6 +48,8 @@ public final class CurlFetcher: Sendable {
         self.configuration = configuration
         self.validatorStore = validatorStore
         self.sharedHostLimit = sharedHostLimit
+        self.sharedRobotsTxt = sharedRobotsTxt
+        self.sharedHostPauses = sharedHostPauses
         self.addressGuard = AddressGuard(enabled: configuration.refusesInternalAddresses, allowed: allowed)
         self.gate = HostGate(settings: .init(
             perHostConcurrency: configuration.perHostConcurrency,
@@ -121,7 +132,7 @@ public final class CurlFetcher: Sendable {
             }
             var spacing = configuration.minimumDelayPerHost
             if configuration.obeysRobotsTxt {
-                switch await robots.verdict(for: url.origin, load: { [self] in await loadRobots(for: url) }) {
+                switch await robots.verdict(for: url.origin, load: { [self] in await sharedOrLoadedRobots(for: url) }) {
                 case .unavailable:
                     throw FetchError.robotsUnavailable(host: url.host)
                 case .failed(let error):
@@ -133,8 +144,10 @@ public final class CurlFetcher: Sendable {
                     }
                 }
             }
-            if let remaining = gate.pauseRemaining(host: url.hostKey) {
-                guard breakerWaits < configuration.maxAttempts else { try gate.checkBreaker(host: url.hostKey); continue }
+            if let remaining = await pauseRemaining(host: url.hostKey) {
+                guard breakerWaits < configuration.maxAttempts else {
+                    throw FetchError.hostPaused(host: url.hostKey, seconds: Int(remaining.secondsDouble.rounded(.up)))
+                }
                 breakerWaits += 1
                 attempt -= 1  // nothing was sent
                 try await Task.sleep(for: remaining)
@@ -163,10 +176,21 @@ public final class CurlFetcher: Sendable {
             }
             guard failure.isRetryable else { throw failure }
             let cappedRetryAfter = retryAfter.map { min($0, configuration.maxRetryAfter) }
-            gate.recordFailure(host: url.hostKey, retryAfter: cappedRetryAfter)
+            if let pause = gate.recordFailure(host: url.hostKey, retryAfter: cappedRetryAfter), let sharedHostPauses {
+                // Lost only if PostgreSQL is unreachable; this process still pauses on its own.
+                try? await sharedHostPauses.pause(host: url.hostKey, for: pause, reason: failure.description)
+            }
             guard attempt < configuration.maxAttempts else { throw failure }
             try await Task.sleep(for: cappedRetryAfter ?? backoff(attempt: attempt))
         }
+    }
+
+    /// The longer of this process's own pause of `host` and one another process announced.
+    private func pauseRemaining(host: String) async -> Duration? {
+        let own = gate.pauseRemaining(host: host)
+        // Unreachable shared state: go by this process's own breaker alone.
+        guard let sharedHostPauses, let shared = try? await sharedHostPauses.pauseRemaining(host: host) else { return own }
+        return max(own ?? .zero, shared)
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random, so synchronized
@@ -217,11 +241,54 @@ public final class CurlFetcher: Sendable {
 
     // MARK: - robots.txt
 
+    /// What another process stored for `url`'s origin while it holds; otherwise robots.txt
+    /// fetched here, and stored for the others. While another process is fetching it, its
+    /// answer is awaited (until its claim runs out) rather than the site asked twice: processes
+    /// that start together, or whose copies expire together, would otherwise all ask at once.
+    /// A failing shared store costs only the saving.
+    private func sharedOrLoadedRobots(for url: ParsedURL) async -> RobotsCache.Fetched {
+        guard let sharedRobotsTxt else { return await loadRobots(for: url) }
+        // Long enough for a fetch with a redirect or a wait for a slot; a claim that runs out
+        // only lets a second process fetch it too.
+        let claimFor = configuration.totalTimeout * 2
+        while true {
+            let lookup: SharedRobotsTxtLookup
+            do {
+                lookup = try await sharedRobotsTxt.lookUpRobotsTxt(origin: url.origin, host: url.hostKey, claimFor: claimFor)
+            } catch {
+                return await loadRobots(for: url)
+            }
+            switch lookup {
+            case .stored(let stored):
+                return RobotsCache.Fetched(verdict: verdict(of: stored.answer), lifetime: stored.remaining, shareable: stored.answer)
+            case .beingFetchedElsewhere:
+                // Not cancellable (the cache's loading task is shared by its waiters); bounded by the claim.
+                try? await Task.sleep(for: .milliseconds(100))
+            case .fetchHere:
+                let loaded = await loadRobots(for: url)
+                if let answer = loaded.shareable {
+                    try? await sharedRobotsTxt.storeRobotsTxt(answer, origin: url.origin, host: url.hostKey, lifetime: loaded.lifetime)
+                } else {
+                    try? await sharedRobotsTxt.releaseRobotsTxtClaim(origin: url.origin)
+                }
+                return loaded
+            }
+        }
+    }
+
+    private func verdict(of answer: SharedRobotsTxt.Answer) -> RobotsCache.Verdict {
+        switch answer {
+        case .body(let body): return .rules(RobotsRules(parsing: body, productToken: configuration.robotsProductToken))
+        case .allowAll: return .rules(.allowAll)
+        case .unavailable: return .unavailable
+        }
+    }
+
     /// Fetches robots.txt for `url`'s origin (RFC 9309 §2.3): 2xx parsed, 4xx allows all,
     /// 5xx or unreachable disallows all for `robotsRetryAfterFailure`; up to 5 redirects.
     private func loadRobots(for url: ParsedURL) async -> RobotsCache.Fetched {
-        let unavailable = RobotsCache.Fetched(verdict: .unavailable, lifetime: configuration.robotsRetryAfterFailure)
-        let allowAll = RobotsCache.Fetched(verdict: .rules(.allowAll), lifetime: configuration.robotsCacheLifetime)
+        let unavailable = RobotsCache.Fetched(verdict: .unavailable, lifetime: configuration.robotsRetryAfterFailure, shareable: .unavailable)
+        let allowAll = RobotsCache.Fetched(verdict: .rules(.allowAll), lifetime: configuration.robotsCacheLifetime, shareable: .allowAll)
         guard var target = try? ParsedURL(url.robotsURL) else { return unavailable }
         for _ in 0...5 {
             if let literal = target.literalAddress, !addressGuard.permits(literal) {
@@ -248,7 +315,8 @@ public final class CurlFetcher: Sendable {
             switch response.status {
             case 200...299:
                 let rules = RobotsRules(parsing: response.body, productToken: configuration.robotsProductToken)
-                return RobotsCache.Fetched(verdict: .rules(rules), lifetime: robotsLifetime(header("cache-control", in: response)))
+                return RobotsCache.Fetched(
+                    verdict: .rules(rules), lifetime: robotsLifetime(header("cache-control", in: response)), shareable: .body(response.body))
             case 300...399:
                 guard let location = response.redirectURL, let next = try? ParsedURL(location) else { return allowAll }
                 target = next

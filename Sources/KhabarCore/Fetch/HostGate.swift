@@ -35,7 +35,7 @@ final class HostGate: Sendable {
     }
 
     /// Runs `body` holding a slot for `host`, started no sooner than `spacing` after the
-    /// previous start on that host. Throws `hostPaused` while the host's breaker is open.
+    /// previous start on that host. The breaker is the caller's to check (`pauseRemaining`).
     func withSlot<Result: Sendable>(host: String, spacing: Duration, _ body: () async throws -> Result) async throws -> Result {
         let start = try await acquire(host: host, spacing: spacing)
         do {
@@ -49,16 +49,6 @@ final class HostGate: Sendable {
         }
     }
 
-    /// Throws `hostPaused` when the host's breaker is open.
-    func checkBreaker(host: String) throws(FetchError) {
-        let remaining: Duration? = state.withLock { state in
-            guard let until = state.hosts[host]?.pausedUntil else { return nil }
-            let now = ContinuousClock.Instant.now
-            return until > now ? until - now : nil
-        }
-        if let remaining { throw .hostPaused(host: host, seconds: Int(remaining.secondsDouble.rounded(.up))) }
-    }
-
     /// How long the host's breaker stays open; nil when it is closed.
     func pauseRemaining(host: String) -> Duration? {
         state.withLock { state in
@@ -70,16 +60,18 @@ final class HostGate: Sendable {
 
     /// A failed attempt (timeout, connection error, 429, 5xx): counts toward the breaker and
     /// delays the host's next start by `retryAfter`, when the server asked for one.
-    func recordFailure(host: String, retryAfter: Duration?) {
+    /// - Returns: how long the host is now paused, when this failure (re)opened its breaker.
+    @discardableResult
+    func recordFailure(host: String, retryAfter: Duration?) -> Duration? {
         state.withLock { state in
             var entry = state.hosts[host, default: HostState()]
             entry.consecutiveFailures += 1
             let now = ContinuousClock.Instant.now
-            if entry.consecutiveFailures >= settings.circuitBreakerThreshold {
-                entry.pausedUntil = now + min(settings.circuitBreakerPause, .seconds(60))
-            }
+            let pause = entry.consecutiveFailures >= settings.circuitBreakerThreshold ? min(settings.circuitBreakerPause, .seconds(60)) : nil
+            if let pause { entry.pausedUntil = now + pause }
             if let retryAfter { entry.nextStart = max(entry.nextStart, now + retryAfter) }
             state.hosts[host] = entry
+            return pause
         }
     }
 

@@ -13,6 +13,9 @@ final class RobotsCache: Sendable {
     struct Fetched: Sendable {
         var verdict: Verdict
         var lifetime: Duration
+        /// The site's answer as other processes can use it; nil for a `failed` verdict, which
+        /// says something about this process (its address guard, its shutdown), not the site.
+        var shareable: SharedRobotsTxt.Answer?
     }
 
     private enum Entry {

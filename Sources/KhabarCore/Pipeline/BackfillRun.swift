@@ -76,9 +76,12 @@ public struct BackfillRun {
 
         let discoveryKeys = Set((settings.inputs.feeds + settings.inputs.sitemaps).compactMap(CanonicalURL.key(for:)))
         let validators = DiscoveryValidatorStore(store: store, discoveryURLs: discoveryKeys)
-        // Several backfills sharing a PostgreSQL state share out the URLs and each host's slots.
+        // Several backfills sharing a PostgreSQL state share out the URLs and each host's
+        // politeness (slots, pacing, robots.txt, breaker pauses).
         let sharedFeed: SharedBackfillFeed?
         let hostSlots: SharedHostSlots?
+        let sharedRobotsTxt: SharedRobotsTxtCache?
+        let sharedHostPauses: SharedHostBreakers?
         if let shared = store as? PostgresStateStore {
             let member = ClusterMember(store: shared, lease: settings.configuration.lease)
             try member.beat()
@@ -87,11 +90,17 @@ public struct BackfillRun {
             sharedFeed = SharedBackfillFeed(
                 frontier: SharedFrontier(member: member, retry: retry), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
             hostSlots = SharedHostSlots(member: member, perHost: fetchConfiguration(settings).perHostConcurrency)
+            sharedRobotsTxt = SharedRobotsTxtCache(member: member)
+            sharedHostPauses = SharedHostBreakers(member: member)
         } else {
             sharedFeed = nil
             hostSlots = nil
+            sharedRobotsTxt = nil
+            sharedHostPauses = nil
         }
-        let fetcher = try CurlFetcher(configuration: fetchConfiguration(settings), validatorStore: validators, sharedHostLimit: hostSlots)
+        let fetcher = try CurlFetcher(
+            configuration: fetchConfiguration(settings), validatorStore: validators, sharedHostLimit: hostSlots,
+            sharedRobotsTxt: sharedRobotsTxt, sharedHostPauses: sharedHostPauses)
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()

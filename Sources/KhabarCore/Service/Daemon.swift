@@ -41,13 +41,15 @@ public enum Daemon {
         // Feeds and sitemaps are read conditionally within a run; validators are not kept across
         // restarts, so items discovered before a crash are found again by the first poll.
         // Articles are fetched unconditionally and leave nothing in this store (see below).
-        // Daemons sharing a PostgreSQL state share each host's slots and poll each source once.
+        // Daemons sharing a PostgreSQL state share each host's politeness (slots, pacing,
+        // robots.txt, breaker pauses) and poll each source once.
         let member = (store as? PostgresStateStore).map { ClusterMember(store: $0, lease: configuration.lease) }
         try member?.beat()
         defer { try? member?.leave() }
         let hostSlots = member.map { SharedHostSlots(member: $0, perHost: configuration.fetch.perHostConcurrency) }
         let fetcher = try CurlFetcher(
-            configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore(), sharedHostLimit: hostSlots)
+            configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore(), sharedHostLimit: hostSlots,
+            sharedRobotsTxt: member.map { SharedRobotsTxtCache(member: $0) }, sharedHostPauses: member.map { SharedHostBreakers(member: $0) })
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()

@@ -15,6 +15,13 @@ public struct ClusterStatus: Sendable {
         public var host: String
         public var slotsTaken: Int
         public var slots: Int
+        /// The earliest start of the next request (pacing), when it is still ahead.
+        public var nextStartAt: Date?
+        /// While a breaker pause holds: until when, and the failure that opened it.
+        public var pausedUntil: Date?
+        public var pauseReason: String?
+        /// When the latest robots.txt stored for the host expires, if one still holds.
+        public var robotsTxtUntil: Date?
     }
 
     public struct Exports: Sendable {
@@ -34,6 +41,8 @@ public struct ClusterStatus: Sendable {
     public var retriesWaiting: Int
     public var hosts: [Host]
     public var exports: [Exports]
+    /// The server's clock when this was read, which the host times are on.
+    public var readAt: Date
 
     public static func read(_ store: PostgresStateStore) throws -> ClusterStatus {
         try store.pool.withConnection { session in
@@ -58,12 +67,32 @@ public struct ClusterStatus: Sendable {
             let retries = try session.query("""
                 SELECT COUNT(*) FROM frontier WHERE state = 'pending' AND next_attempt_at > now()
                 """).first.map { try $0.decode(Int.self) } ?? 0
+            let readAt = try session.query("SELECT EXTRACT(EPOCH FROM now())::float8").first.map { try $0.decode(Double.self) } ?? 0
+            // Every host any table knows; times only while they are still ahead.
             let hosts = try session.query("""
-                SELECT host, COUNT(*) FILTER (WHERE holder IS NOT NULL AND NOT \(unescaped: ClusterMember.isDead("holder"))), COUNT(*)
-                FROM host_slots GROUP BY host ORDER BY host
+                WITH known AS (
+                    SELECT host FROM host_slots UNION SELECT host FROM host_pacing
+                    UNION SELECT host FROM host_pauses UNION SELECT host FROM robots_txt
+                )
+                SELECT k.host,
+                    (SELECT COUNT(*) FROM host_slots s
+                        WHERE s.host = k.host AND s.holder IS NOT NULL AND NOT \(unescaped: ClusterMember.isDead("s.holder"))),
+                    (SELECT COUNT(*) FROM host_slots s WHERE s.host = k.host),
+                    (SELECT EXTRACT(EPOCH FROM p.next_start_at)::float8 FROM host_pacing p WHERE p.host = k.host AND p.next_start_at > now()),
+                    b.until, b.reason,
+                    (SELECT EXTRACT(EPOCH FROM MAX(r.expires_at))::float8 FROM robots_txt r
+                        WHERE r.host = k.host AND r.answer <> 'loading' AND r.expires_at > now())
+                FROM known k
+                LEFT JOIN (SELECT host, EXTRACT(EPOCH FROM paused_until)::float8 AS until, reason FROM host_pauses WHERE paused_until > now()) b
+                    ON b.host = k.host
+                ORDER BY k.host
                 """).map { row in
-                let (host, taken, slots) = try row.decode((String, Int, Int).self)
-                return Host(host: host, slotsTaken: taken, slots: slots)
+                let (host, taken, slots, nextStart, pausedUntil, reason, robotsUntil) = try row.decode(
+                    (String, Int, Int, Double?, Double?, String?, Double?).self)
+                return Host(
+                    host: host, slotsTaken: taken, slots: slots, nextStartAt: nextStart.map(Date.init(timeIntervalSince1970:)),
+                    pausedUntil: pausedUntil.map(Date.init(timeIntervalSince1970:)), pauseReason: reason,
+                    robotsTxtUntil: robotsUntil.map(Date.init(timeIntervalSince1970:)))
             }
             let exports = try session.query("""
                 SELECT instance, COUNT(*), COALESCE(SUM(record_count), 0)::bigint, COALESCE(SUM(byte_count), 0)::bigint
@@ -72,7 +101,9 @@ public struct ClusterStatus: Sendable {
                 let (instance, files, records, bytes) = try row.decode((String, Int, Int, Int).self)
                 return Exports(instance: instance, files: files, records: records, bytes: bytes)
             }
-            return ClusterStatus(holders: holders, frontier: frontier, orphanedClaims: orphaned, retriesWaiting: retries, hosts: hosts, exports: exports)
+            return ClusterStatus(
+                holders: holders, frontier: frontier, orphanedClaims: orphaned, retriesWaiting: retries, hosts: hosts, exports: exports,
+                readAt: Date(timeIntervalSince1970: readAt))
         }
     }
 
@@ -89,13 +120,31 @@ public struct ClusterStatus: Sendable {
                 + "\(frontier["done"] ?? 0) done, \(frontier["failed"] ?? 0) failed")
         if retriesWaiting > 0 { lines.append("  \(retriesWaiting) of the waiting failed before and are retried after a backoff") }
         lines.append("hosts: \(hosts.count)")
-        for host in hosts where host.slotsTaken > 0 {
-            lines.append("  \(host.host): \(host.slotsTaken) of \(host.slots) slots in use")
+        for host in hosts {
+            var parts: [String] = []
+            if host.slotsTaken > 0 { parts.append("\(host.slotsTaken) of \(host.slots) slots in use") }
+            if let next = host.nextStartAt { parts.append("next start at \(Self.time(next)) (in \(Self.seconds(next, after: readAt)))") }
+            if let until = host.pausedUntil {
+                parts.append("paused until \(Self.time(until)) (\(Self.seconds(until, after: readAt)) more) after \(host.pauseReason ?? "failures")")
+            }
+            if let until = host.robotsTxtUntil { parts.append("robots.txt cached until \(Self.time(until))") }
+            // A host with nothing in force (slots free, pacing and pauses past) is only counted.
+            if !parts.isEmpty { lines.append("  \(host.host): " + parts.joined(separator: "; ")) }
         }
         lines.append("exports: \(exports.reduce(0) { $0 + $1.records }) records in \(exports.reduce(0) { $0 + $1.files }) files")
         for export in exports {
             lines.append("  \(export.instance): \(export.records) records, \(export.files) files, \(export.bytes) bytes")
         }
         return lines.joined(separator: "\n")
+    }
+
+    private static func time(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    private static func seconds(_ date: Date, after reference: Date) -> String {
+        String(format: "%.1f s", max(0, date.timeIntervalSince(reference)))
     }
 }

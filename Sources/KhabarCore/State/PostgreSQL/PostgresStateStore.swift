@@ -180,6 +180,32 @@ public final class PostgresStateStore: StateStore {
         ("v4-host-pacing", [
             "CREATE TABLE host_pacing (host TEXT PRIMARY KEY, next_start_at TIMESTAMPTZ NOT NULL)",
         ]),
+        // The rest of per-host politeness across daemons: robots.txt as one daemon fetched it,
+        // for the others to use until it expires (`SharedRobotsTxtCache`; a `loading` row is
+        // one daemon's claim to fetch it, until `expires_at`), and circuit-breaker pauses one
+        // daemon decided, for the others to keep too (`SharedHostBreakers`).
+        ("v5-shared-politeness", [
+            """
+            CREATE TABLE robots_txt (
+                origin TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                answer TEXT NOT NULL CHECK (answer IN ('body', 'allow_all', 'unavailable', 'loading')),
+                body BYTEA,
+                fetched_at TIMESTAMPTZ NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX robots_txt_host ON robots_txt (host)",
+            """
+            CREATE TABLE host_pauses (
+                host TEXT PRIMARY KEY,
+                paused_until TIMESTAMPTZ NOT NULL,
+                reason TEXT NOT NULL,
+                paused_by TEXT NOT NULL,
+                paused_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
     ]
 
     public static var knownMigrations: [String] { migrations.map(\.id) }
