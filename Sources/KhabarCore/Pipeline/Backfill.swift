@@ -25,9 +25,9 @@ public final class BackfillDiscovery: Sendable {
     let logger: Logger
     let canonicalizer = URLCanonicalizer()
     let sitemapParser = SitemapParser()
-    private let seen = Locked(RecentlySeen(generationSize: BackfillDiscovery.rememberedURLGeneration))
-    private let failures = Locked<[String]>([])
-    private let offeredCount = Locked(0)
+    private let seen = LockedValue(RecentlySeen(generationSize: BackfillDiscovery.rememberedURLGeneration))
+    private let failures = LockedValue<[String]>([])
+    private let offeredCount = LockedValue(0)
     /// Discovery remembers the last 25,000 to 50,000 canonical URLs it sent on (two
     /// generations), enough for every feed's current window; an older URL listed again is
     /// skipped before fetching by the deduplicator's record of it. Remembering every URL kept

@@ -111,8 +111,8 @@ public final class DiscoveryValidatorStore: FetchValidatorStore, Sendable {
     private let store: any URLStateStore
     private let discoveryURLs: Set<String>
     private let articleBatchSize: Int
-    private let uncommitted = Locked<[String: FetchValidators]>([:])
-    private let articleAttempts = Locked<[FetchAttempt]>([])
+    private let uncommitted = LockedValue<[String: FetchValidators]>([:])
+    private let articleAttempts = LockedValue<[FetchAttempt]>([])
 
     /// - Parameter discoveryURLs: canonical keys (`CanonicalURL.key(for:)`) of the feeds and
     ///   sitemaps this run reads conditionally.

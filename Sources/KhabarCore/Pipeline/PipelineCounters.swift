@@ -52,8 +52,8 @@ public final class PipelineCounters: Sendable {
     /// The first failures are kept for the report; past this many only their count grows.
     static let keptFailures = 10_000
 
-    private let state = Locked(State())
-    private let failureLog = Locked<[ItemFailure]>([])
+    private let state = LockedValue(State())
+    private let failureLog = LockedValue<[ItemFailure]>([])
     private let eventCounters: [Event: Counter]
     private let inFlightGauges: [Stage: Gauge]
 

@@ -138,7 +138,7 @@ public final class FrontierOutcomes: CrawlItemObserver {
     }
 
     let frontier: SharedFrontier
-    private let state = Locked(Pending())
+    private let state = LockedValue(Pending())
 
     init(frontier: SharedFrontier) {
         self.frontier = frontier

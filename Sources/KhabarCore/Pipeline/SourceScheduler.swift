@@ -24,8 +24,8 @@ public final class SourceScheduler: Sendable {
 
     let discovery: BackfillDiscovery
     let logger: Logger
-    private let sources: Locked<[String: KhabarConfiguration.Source]>
-    private let generation = Locked(0)
+    private let sources: LockedValue<[String: KhabarConfiguration.Source]>
+    private let generation = LockedValue(0)
     private let onPoll: @Sendable (Poll) -> Void
     /// With daemons sharing a state: which sources are this one's to poll (nil: all).
     let pollClaims: (any SourcePollClaims)?
@@ -34,7 +34,7 @@ public final class SourceScheduler: Sendable {
         sources: [KhabarConfiguration.Source], discovery: BackfillDiscovery, logger: Logger,
         pollClaims: (any SourcePollClaims)? = nil, onPoll: @escaping @Sendable (Poll) -> Void = { _ in }
     ) {
-        self.sources = Locked(Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) }))
+        self.sources = LockedValue(Dictionary(uniqueKeysWithValues: sources.map { ($0.name, $0) }))
         self.discovery = discovery
         self.logger = logger
         self.pollClaims = pollClaims

@@ -10,7 +10,7 @@ internal import Glibc
 /// The process-wide log level, read by every `ConsoleLogHandler` that was not given its own:
 /// the configuration file sets it after logging was bootstrapped.
 public enum LogSettings {
-    private static let current = Locked(Logger.Level.info)
+    private static let current = LockedValue(Logger.Level.info)
     public static var level: Logger.Level {
         get { current.withLock { $0 } }
         set { current.withLock { $0 = newValue } }

@@ -16,9 +16,9 @@ public final class SQLiteStateStore: StateStore {
     public let databaseURL: URL
     let pool: DatabasePool
     /// Band keys committed but not yet merged into `dedup_bands` (`RecentBandIndex`).
-    let recentBands = Locked(RecentBandIndex())
+    let recentBands = LockedValue(RecentBandIndex())
     /// The sorted rows of a merge; its storage is kept for the next one (`RecentBandIndex.sortedRows`).
-    let mergeRows = Locked<[(bandKey: Int64, sequence: Int64)]>([])
+    let mergeRows = LockedValue<[(bandKey: Int64, sequence: Int64)]>([])
     /// Records whose band keys are merged into `dedup_bands` at once.
     let bandMergeThreshold: Int
 

@@ -16,7 +16,7 @@ internal import Synchronization
 final class PostgresConnectionPool: Sendable {
     let location: PostgresLocation
     private let logger: Logger
-    private let idle = Locked<[PostgresConnection]>([])
+    private let idle = LockedValue<[PostgresConnection]>([])
     private let slots: DispatchSemaphore
     private let nextID = Atomic<Int>(1)
     /// Statements sent so far (each one round trip), for benchmarks.

@@ -81,7 +81,7 @@ public final class SharedHostBreakers: SharedHostPauses {
         var pausedUntil: ContinuousClock.Instant?
         var checkedAt: ContinuousClock.Instant
     }
-    private let known = Locked<[String: Known]>([:])
+    private let known = LockedValue<[String: Known]>([:])
 
     public init(member: ClusterMember, recheckInterval: Duration = .seconds(1)) {
         pool = member.pool

@@ -17,7 +17,7 @@ public final class SharedHostSlots: SharedHostLimit {
     let perHost: Int
     /// How long to wait before asking again when every slot is taken.
     let retryDelay: Duration
-    private let createdHosts = Locked(Set<String>())
+    private let createdHosts = LockedValue(Set<String>())
 
     public init(member: ClusterMember, perHost: Int, retryDelay: Duration = .milliseconds(20)) {
         pool = member.pool

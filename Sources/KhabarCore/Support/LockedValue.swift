@@ -1,15 +1,16 @@
 internal import Foundation
 
-/// A value behind a lock, used like `Synchronization.Mutex`: `withLock { $0 … }`.
+/// A value behind a lock, shared between tasks and threads (the curl thread among them), used
+/// like `Synchronization.Mutex`: `withLock { $0 … }`.
 ///
 /// Not `Mutex` itself: on Linux it waits on futexes inside the Swift runtime, which
 /// ThreadSanitizer does not see, so TSan reports every contended access a `Mutex` guards as a
-/// race (Swift 6.3.1: two threads counting under one `Mutex` are reported at once). `NSLock`
-/// is a pthread mutex, which the sanitizer intercepts, so `scripts/sanitize.sh thread` checks
-/// the code these locks guard instead of drowning it in false reports.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
+/// race (Swift 6.3.1: two threads counting under one `Mutex` are reported at once); and it
+/// needs macOS 15. `NSLock` is a pthread mutex, which the sanitizer intercepts.
+/// `@unchecked Sendable`: every access to `value` goes through `lock`.
+final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
+    private var value: Value
 
     init(_ value: Value) {
         self.value = value
