@@ -40,6 +40,41 @@ import Glibc
         return server
     }
 
+    /// Starts `count` `khabar backfill` processes on the site's sitemap sharing `state`; process
+    /// `n` is instance `p<n>` and writes into `directory/out-<n>`.
+    static func startBackfills(
+        _ count: Int, site server: TestHTTPServer, state: String, directory: URL, lease: Int
+    ) throws -> [Process] {
+        try (0..<count).map { number -> Process in
+            let process = Process()
+            process.executableURL = DaemonProcessTests.binary
+            process.arguments = [
+                "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
+                "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
+                "--per-host-concurrency", "\(perHostConcurrency)", "--min-delay", "0", "--lease", "\(lease)",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+    }
+
+    /// The canonical URL of every record in the finished files of `directory/out-0…count-1`.
+    static func exportedCanonicalURLs(_ directory: URL, processes count: Int) throws -> [String] {
+        var exported: [String] = []
+        for number in 0..<count {
+            let out = directory.appendingPathComponent("out-\(number)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {
+                for line in try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
+                    let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    exported.append(try #require(record["canonical_url"] as? String))
+                }
+            }
+        }
+        return exported
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: DaemonProcessTests.binary.path), "build the khabar product first (swift build)"),
           .enabled(if: PostgresTestServer.isInstalled, "PostgreSQL is not installed: run scripts/setup.sh"))
     func threeBackfillsShareTheWorkAndSurviveOneBeingKilled() async throws {
@@ -51,19 +86,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = "postgresql://\(location.username)@\(location.host):\(location.port)/\(location.database)"
 
-        let processes = try (0..<3).map { number -> Process in
-            let process = Process()
-            process.executableURL = DaemonProcessTests.binary
-            process.arguments = [
-                "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
-                "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
-                "--per-host-concurrency", "\(Self.perHostConcurrency)", "--min-delay", "0", "--lease", "2",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            return process
-        }
+        let processes = try Self.startBackfills(3, site: server, state: state, directory: directory, lease: 2)
         defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         // Midway: a fifth of the articles fetched.
@@ -76,16 +99,7 @@ import Glibc
         #expect(processes[1].terminationStatus == 0 && processes[2].terminationStatus == 0)
 
         // Exactly once across the three output directories.
-        var exported: [String] = []
-        for number in 0..<3 {
-            let out = directory.appendingPathComponent("out-\(number)")
-            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {
-                for line in try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
-                    let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-                    exported.append(try #require(record["canonical_url"] as? String))
-                }
-            }
-        }
+        let exported = try Self.exportedCanonicalURLs(directory, processes: 3)
         let expected = Set((0..<Self.pageCount).map { server.url("/news/\($0).html") })
         #expect(exported.count == Self.pageCount)
         #expect(Set(exported) == expected)
@@ -138,34 +152,13 @@ import Glibc
         let lease = 600
 
         let started = ContinuousClock.now
-        let processes = try (0..<2).map { number -> Process in
-            let process = Process()
-            process.executableURL = DaemonProcessTests.binary
-            process.arguments = [
-                "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
-                "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
-                "--per-host-concurrency", "\(Self.perHostConcurrency)", "--min-delay", "0", "--lease", "\(lease)",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
+        let processes = try Self.startBackfills(2, site: server, state: state, directory: directory, lease: lease)
         defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try await DaemonProcessTests.waitUntil(seconds: Double(lease) / 3) { processes.allSatisfy { !$0.isRunning } }
         #expect(ContinuousClock.now - started < .seconds(lease / 3), "a backfill waited for the other's claims")
         #expect(processes.allSatisfy { !$0.isRunning && $0.terminationStatus == 0 })
 
-        var exported: [String] = []
-        for number in 0..<2 {
-            let out = directory.appendingPathComponent("out-\(number)")
-            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {
-                for line in try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8).split(separator: "\n") {
-                    let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-                    exported.append(try #require(record["canonical_url"] as? String))
-                }
-            }
-        }
+        let exported = try Self.exportedCanonicalURLs(directory, processes: 2)
         #expect(exported.count == pages)
         #expect(Set(exported) == Set((0..<pages).map { server.url("/news/\($0).html") }))
     }
