@@ -58,6 +58,9 @@ import Testing
         #expect(status.frontier == ["done": 1, "failed": 1, "pending": 1, "claimed": 1])
         #expect(status.retriesWaiting == 1)
         #expect(status.report.contains("1 done, 1 failed"), "\(status.report)")
+        // The host's queue: the URL waiting for its retry (the claimed one is not queued).
+        #expect(status.hosts.map { "\($0.host) \($0.waiting)" } == ["site.example:443 1"], "\(status.hosts)")
+        #expect(status.report.contains("site.example:443: 1 URLs waiting"), "\(status.report)")
 
         // Due: claimed again; the next failure waits twice as long; the third is final.
         try makeRetriesDue(store)

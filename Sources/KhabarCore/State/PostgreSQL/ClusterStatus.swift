@@ -22,6 +22,8 @@ public struct ClusterStatus: Sendable {
         public var pauseReason: String?
         /// When the latest robots.txt stored for the host expires, if one still holds.
         public var robotsTxtUntil: Date?
+        /// The host's queue: its URLs waiting in the frontier (retries included).
+        public var waiting: Int
     }
 
     public struct Exports: Sendable {
@@ -68,11 +70,23 @@ public struct ClusterStatus: Sendable {
                 SELECT COUNT(*) FROM frontier WHERE state = 'pending' AND next_attempt_at > now()
                 """).first.map { try $0.decode(Int.self) } ?? 0
             let readAt = try session.query("SELECT EXTRACT(EPOCH FROM now())::float8").first.map { try $0.decode(Double.self) } ?? 0
-            // Every host any table knows; times only while they are still ahead.
+            // Every host any table knows; times only while they are still ahead. The frontier
+            // keeps URLs, not hosts: their host key ("host:port", as the fetcher keys hosts) is
+            // read from the URL, a scan of the waiting rows that only this report pays for.
             let hosts = try session.query("""
-                WITH known AS (
+                WITH queued AS (
+                    SELECT lower(m[2]) || ':' || COALESCE(m[3], CASE lower(m[1]) WHEN 'https' THEN '443' ELSE '80' END) AS host,
+                        COUNT(*) AS waiting
+                    FROM (
+                        SELECT regexp_match(url, '^([A-Za-z][A-Za-z0-9+.-]*)://(?:[^@/?#]*@)?(\\[[^]]*\\]|[^:/?#]+)(?::([0-9]+))?') AS m
+                        FROM frontier WHERE state = 'pending'
+                    ) parsed
+                    WHERE m IS NOT NULL
+                    GROUP BY 1
+                ), known AS (
                     SELECT host FROM host_slots UNION SELECT host FROM host_pacing
                     UNION SELECT host FROM host_pauses UNION SELECT host FROM robots_txt
+                    UNION SELECT host FROM queued
                 )
                 SELECT k.host,
                     (SELECT COUNT(*) FROM host_slots s
@@ -81,18 +95,19 @@ public struct ClusterStatus: Sendable {
                     (SELECT EXTRACT(EPOCH FROM p.next_start_at)::float8 FROM host_pacing p WHERE p.host = k.host AND p.next_start_at > now()),
                     b.until, b.reason,
                     (SELECT EXTRACT(EPOCH FROM MAX(r.expires_at))::float8 FROM robots_txt r
-                        WHERE r.host = k.host AND r.answer <> 'loading' AND r.expires_at > now())
+                        WHERE r.host = k.host AND r.answer <> 'loading' AND r.expires_at > now()),
+                    COALESCE((SELECT q.waiting FROM queued q WHERE q.host = k.host), 0)::bigint
                 FROM known k
                 LEFT JOIN (SELECT host, EXTRACT(EPOCH FROM paused_until)::float8 AS until, reason FROM host_pauses WHERE paused_until > now()) b
                     ON b.host = k.host
                 ORDER BY k.host
                 """).map { row in
-                let (host, taken, slots, nextStart, pausedUntil, reason, robotsUntil) = try row.decode(
-                    (String, Int, Int, Double?, Double?, String?, Double?).self)
+                let (host, taken, slots, nextStart, pausedUntil, reason, robotsUntil, waiting) = try row.decode(
+                    (String, Int, Int, Double?, Double?, String?, Double?, Int).self)
                 return Host(
                     host: host, slotsTaken: taken, slots: slots, nextStartAt: nextStart.map(Date.init(timeIntervalSince1970:)),
                     pausedUntil: pausedUntil.map(Date.init(timeIntervalSince1970:)), pauseReason: reason,
-                    robotsTxtUntil: robotsUntil.map(Date.init(timeIntervalSince1970:)))
+                    robotsTxtUntil: robotsUntil.map(Date.init(timeIntervalSince1970:)), waiting: waiting)
             }
             let exports = try session.query("""
                 SELECT instance, COUNT(*), COALESCE(SUM(record_count), 0)::bigint, COALESCE(SUM(byte_count), 0)::bigint
@@ -122,6 +137,7 @@ public struct ClusterStatus: Sendable {
         lines.append("hosts: \(hosts.count)")
         for host in hosts {
             var parts: [String] = []
+            if host.waiting > 0 { parts.append("\(host.waiting) URLs waiting") }
             if host.slotsTaken > 0 { parts.append("\(host.slotsTaken) of \(host.slots) slots in use") }
             if let next = host.nextStartAt { parts.append("next start at \(Self.time(next)) (in \(Self.seconds(next, after: readAt)))") }
             if let until = host.pausedUntil {
