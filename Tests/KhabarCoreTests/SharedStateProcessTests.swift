@@ -54,10 +54,18 @@ import Glibc
                 "--per-host-concurrency", "\(perHostConcurrency)", "--min-delay", "0", "--lease", "\(lease)",
             ]
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let log = directory.appendingPathComponent("p\(number).log").path
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             return process
         }
+    }
+
+    /// The end of what backfill process `number` wrote to standard error, for failure messages.
+    static func logTail(_ directory: URL, process number: Int) -> String {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("p\(number).log"), encoding: .utf8)) ?? ""
+        return "p\(number): " + text.split(separator: "\n").suffix(8).joined(separator: "\n")
     }
 
     /// The canonical URL of every record in the finished files of `directory/out-0…count-1`.
@@ -95,8 +103,9 @@ import Glibc
         kill(processes[0].processIdentifier, SIGKILL)
         try await DaemonProcessTests.waitUntil(seconds: 300) { !processes[1].isRunning && !processes[2].isRunning }
         processes[0].waitUntilExit()
-        #expect(processes[0].terminationReason == .uncaughtSignal)
-        #expect(processes[1].terminationStatus == 0 && processes[2].terminationStatus == 0)
+        #expect(processes[0].terminationReason == .uncaughtSignal, "\(Self.logTail(directory, process: 0))")
+        #expect(processes[1].terminationStatus == 0 && processes[2].terminationStatus == 0,
+                "\(Self.logTail(directory, process: 1))\n\(Self.logTail(directory, process: 2))")
 
         // Exactly once across the three output directories.
         let exported = try Self.exportedCanonicalURLs(directory, processes: 3)
@@ -156,7 +165,8 @@ import Glibc
         defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         try await DaemonProcessTests.waitUntil(seconds: Double(lease) / 3) { processes.allSatisfy { !$0.isRunning } }
         #expect(ContinuousClock.now - started < .seconds(lease / 3), "a backfill waited for the other's claims")
-        #expect(processes.allSatisfy { !$0.isRunning && $0.terminationStatus == 0 })
+        #expect(processes.allSatisfy { !$0.isRunning && $0.terminationStatus == 0 },
+                "\(Self.logTail(directory, process: 0))\n\(Self.logTail(directory, process: 1))")
 
         let exported = try Self.exportedCanonicalURLs(directory, processes: 2)
         #expect(exported.count == pages)
