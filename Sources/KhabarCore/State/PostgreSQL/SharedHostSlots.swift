@@ -59,24 +59,10 @@ public final class SharedHostSlots: SharedHostLimit {
     }
 
     private func take(_ host: String, spacing: Duration) throws -> (slot: Int, wait: Duration, start: Date?)? {
-        guard spacing > .zero else {
-            return try pool.withConnection { session in
-                try session.query("""
-                    UPDATE host_slots s SET holder = \(holder), taken_at = now()
-                    FROM (
-                        SELECT host, slot FROM host_slots o
-                        WHERE o.host = \(host) AND o.slot <= \(perHost)
-                            AND (o.holder IS NULL OR \(unescaped: ClusterMember.isDead("o.holder")))
-                        ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED
-                    ) AS free
-                    WHERE s.host = free.host AND s.slot = free.slot
-                    RETURNING s.slot
-                    """).first.map { (try $0.decode(Int.self), .zero, nil) }
-            }
-        }
-        // One round trip: the slot, and (only if one was free) the start after the last one
-        // reserved. The pacing row is locked last, after the slot, in every daemon.
-        return try pool.withConnection { session in
+        // One round trip: the slot, and (only if one was free and requests are spaced) the
+        // start after the last one reserved; without spacing no pacing row is written. The
+        // pacing row is locked last, after the slot, in every daemon.
+        try pool.withConnection { session in
             try session.query("""
                 WITH taken AS (
                     UPDATE host_slots s SET holder = \(holder), taken_at = now()
@@ -90,7 +76,7 @@ public final class SharedHostSlots: SharedHostLimit {
                     RETURNING s.slot
                 ), paced AS (
                     INSERT INTO host_pacing AS p (host, next_start_at)
-                    SELECT \(host), now() + make_interval(secs => \(spacing.seconds)) FROM taken
+                    SELECT \(host), now() + make_interval(secs => \(spacing.seconds)) FROM taken WHERE \(spacing.seconds) > 0
                     ON CONFLICT (host) DO UPDATE
                         SET next_start_at = GREATEST(p.next_start_at, now()) + make_interval(secs => \(spacing.seconds))
                     RETURNING p.next_start_at
@@ -98,10 +84,10 @@ public final class SharedHostSlots: SharedHostLimit {
                 SELECT taken.slot,
                     GREATEST(EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)) - now()), 0)::float8,
                     EXTRACT(EPOCH FROM paced.next_start_at - make_interval(secs => \(spacing.seconds)))::float8
-                FROM taken, paced
+                FROM taken LEFT JOIN paced ON true
                 """).first.map { row in
-                let (slot, wait, start) = try row.decode((Int, Double, Double).self)
-                return (slot, .milliseconds(Int64((wait * 1000).rounded(.up))), Date(timeIntervalSince1970: start))
+                let (slot, wait, start) = try row.decode((Int, Double?, Double?).self)
+                return (slot, .milliseconds(Int64(((wait ?? 0) * 1000).rounded(.up))), start.map(Date.init(timeIntervalSince1970:)))
             }
         }
     }
