@@ -78,29 +78,15 @@ public struct BackfillRun {
         let validators = DiscoveryValidatorStore(store: store, discoveryURLs: discoveryKeys)
         // Several backfills sharing a PostgreSQL state share out the URLs and each host's
         // politeness (slots, pacing, robots.txt, breaker pauses).
-        let sharedFeed: SharedBackfillFeed?
-        let hostSlots: SharedHostSlots?
-        let sharedRobotsTxt: SharedRobotsTxtCache?
-        let sharedHostPauses: SharedHostBreakers?
-        if let shared = store as? PostgresStateStore {
-            let member = ClusterMember(store: shared, lease: settings.configuration.lease)
-            try member.beat()
-            let retry = SharedFrontier.RetryPolicy(
-                maxAttempts: settings.configuration.frontierAttempts, baseDelay: settings.configuration.frontierRetryDelay)
-            sharedFeed = SharedBackfillFeed(
-                frontier: SharedFrontier(member: member, retry: retry), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
-            hostSlots = SharedHostSlots(member: member, perHost: fetchConfiguration(settings).perHostConcurrency)
-            sharedRobotsTxt = SharedRobotsTxtCache(member: member)
-            sharedHostPauses = SharedHostBreakers(member: member)
-        } else {
-            sharedFeed = nil
-            hostSlots = nil
-            sharedRobotsTxt = nil
-            sharedHostPauses = nil
+        let member = (store as? PostgresStateStore).map { ClusterMember(store: $0, lease: settings.configuration.lease) }
+        try member?.beat()
+        let retry = SharedFrontier.RetryPolicy(
+            maxAttempts: settings.configuration.frontierAttempts, baseDelay: settings.configuration.frontierRetryDelay)
+        let sharedFeed = member.map {
+            SharedBackfillFeed(
+                frontier: SharedFrontier(member: $0, retry: retry), claimBatch: settings.configuration.fetch.globalConcurrency, logger: logger)
         }
-        let fetcher = try CurlFetcher(
-            configuration: fetchConfiguration(settings), validatorStore: validators, sharedHostLimit: hostSlots,
-            sharedRobotsTxt: sharedRobotsTxt, sharedHostPauses: sharedHostPauses)
+        let fetcher = try CurlFetcher.sharingPoliteness(with: member, configuration: fetchConfiguration(settings), validatorStore: validators)
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()

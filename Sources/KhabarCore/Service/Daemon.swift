@@ -46,10 +46,8 @@ public enum Daemon {
         let member = (store as? PostgresStateStore).map { ClusterMember(store: $0, lease: configuration.lease) }
         try member?.beat()
         defer { try? member?.leave() }
-        let hostSlots = member.map { SharedHostSlots(member: $0, perHost: configuration.fetch.perHostConcurrency) }
-        let fetcher = try CurlFetcher(
-            configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore(), sharedHostLimit: hostSlots,
-            sharedRobotsTxt: member.map { SharedRobotsTxtCache(member: $0) }, sharedHostPauses: member.map { SharedHostBreakers(member: $0) })
+        let fetcher = try CurlFetcher.sharingPoliteness(
+            with: member, configuration: BackfillRun.fetchConfiguration(fetchSettings), validatorStore: InMemoryValidatorStore())
         defer { fetcher.shutdown() }
 
         let counters = PipelineCounters()

@@ -127,3 +127,17 @@ public final class SharedHostBreakers: SharedHostPauses {
         return until - now
     }
 }
+
+extension CurlFetcher {
+    /// A fetcher whose per-host politeness (slots, pacing, robots.txt, breaker pauses) is shared
+    /// with the other daemons of `member`'s state; without a member it keeps its own.
+    static func sharingPoliteness(
+        with member: ClusterMember?, configuration: FetchConfiguration, validatorStore: (any FetchValidatorStore)?
+    ) throws(FetchError) -> CurlFetcher {
+        try CurlFetcher(
+            configuration: configuration, validatorStore: validatorStore,
+            sharedHostLimit: member.map { SharedHostSlots(member: $0, perHost: configuration.perHostConcurrency) },
+            sharedRobotsTxt: member.map { SharedRobotsTxtCache(member: $0) },
+            sharedHostPauses: member.map { SharedHostBreakers(member: $0) })
+    }
+}
