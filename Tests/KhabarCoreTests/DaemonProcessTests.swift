@@ -46,12 +46,7 @@ import Glibc
         }
         try writeConfig(withSitemap: false)
 
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["run", "--config", configPath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.launch(["run", "--config", configPath])
         defer { if process.isRunning { process.terminate() } }
 
         // The feed lists 5 articles: wait until they are fetched.
@@ -73,6 +68,18 @@ import Glibc
         #expect(canonical.count == Set(canonical).count)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path).filter { $0.hasSuffix(".part") }
         #expect(leftovers.isEmpty, "a drained shutdown leaves no open file")
+    }
+
+    /// Starts the `khabar` under test with `arguments`; standard output is discarded, standard
+    /// error goes to `standardError`.
+    static func launch(_ arguments: [String], standardError: FileHandle = .nullDevice) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = standardError
+        try process.run()
+        return process
     }
 
     static func waitUntil(seconds: Double = 20, _ condition: () -> Bool) async throws {

@@ -46,19 +46,13 @@ import Glibc
         _ count: Int, site server: TestHTTPServer, state: String, directory: URL, lease: Int
     ) throws -> [Process] {
         try (0..<count).map { number -> Process in
-            let process = Process()
-            process.executableURL = DaemonProcessTests.binary
-            process.arguments = [
+            let log = directory.appendingPathComponent("p\(number).log").path
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            return try DaemonProcessTests.launch([
                 "backfill", "--sitemap", server.url("/sitemap.xml"), "--state", state, "--instance", "p\(number)",
                 "--out", directory.appendingPathComponent("out-\(number)").path, "--allow-private",
                 "--per-host-concurrency", "\(perHostConcurrency)", "--min-delay", "0", "--lease", "\(lease)",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            let log = directory.appendingPathComponent("p\(number).log").path
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            return process
+            ], standardError: try #require(FileHandle(forWritingAtPath: log)))
         }
     }
 
@@ -203,13 +197,7 @@ import Glibc
                   - {name: map, sitemap: "\(server.url("/sitemap.xml"))", interval: 1s}
 
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = DaemonProcessTests.binary
-            process.arguments = ["run", "--config", config]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+            return try DaemonProcessTests.launch(["run", "--config", config])
         }
         func polls(by name: String, since: ContinuousClock.Instant = .now - .seconds(3600)) -> [String: Int] {
             var counts: [String: Int] = [:]
