@@ -4,7 +4,7 @@
 /// and punctuation removed), so spelling variants of one phrase need one entry.
 enum BoilerplateLexicon {
     /// Lines that are furniture when they consist of the phrase alone.
-    private static let wholeLinePhrases: Set<String> = Set([
+    static let wholeLinePhrases: Set<String> = Set([
         "عاجل", "شارك", "مشاركة", "شارك الخبر", "شارك المقال", "طباعة", "اطبع", "إعلان", "اعلان",
         "إعلانات", "التعليقات", "تعليقات", "الرئيسية", "المزيد", "حفظ", "نسخ", "نسخ الرابط",
         "الوسوم", "وسوم", "كلمات مفتاحية", "الكلمات المفتاحية", "كلمات دالة", "مواضيع متعلقة",
@@ -19,7 +19,7 @@ enum BoilerplateLexicon {
     ].map(comparisonKey))
 
     /// Lines that are furniture when they start with the phrase (and are short).
-    private static let leadingPhrases: [[UInt8]] = [
+    static let leadingPhrases: [[UInt8]] = [
         "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "شاهد أيضا",
         "شاهد أيضاً", "طالع أيضا", "طالع أيضاً", "اقرأ ايضا", "يهمك أيضا", "قد يهمك",
         "قد يعجبك", "مواضيع ذات صلة", "أخبار ذات صلة", "مقالات ذات صلة", "ذات صلة",
@@ -40,7 +40,7 @@ enum BoilerplateLexicon {
     ].map { Array(comparisonKey($0).utf8) }
 
     /// Phrases that make a short line furniture wherever they appear in it.
-    private static let containedPhrases: [[UInt8]] = [
+    static let containedPhrases: [[UInt8]] = [
         "لقراءة الخبر من مصدره", "لقراءة المقال", "انقر هنا", "اضغط هنا", "جميع الحقوق محفوظة",
         "حقوق النشر محفوظة", "حقوق الطبع", "شكرا على الإبلاغ", "تم الإبلاغ", "الإبلاغ عن",
         "يستخدم هذا الموقع ملفات", "ملفات تعريف الارتباط", "سياسة الخصوصية", "النشرة البريدية",
@@ -79,11 +79,13 @@ enum BoilerplateLexicon {
     /// `isBoilerplate(key:)` on the key's UTF-8 bytes. `knownFreeOfContainedPhrases`: the
     /// caller knows that no contained phrase occurs in the key (it searched a key that holds
     /// this one), so that search is skipped.
-    static func isBoilerplate(keyBytes bytes: UnsafeBufferPointer<UInt8>, knownFreeOfContainedPhrases: Bool = false) -> Bool {
+    /// `words`: the key's word count, when the caller has it.
+    static func isBoilerplate(
+        keyBytes bytes: UnsafeBufferPointer<UInt8>, words knownWords: Int? = nil, knownFreeOfContainedPhrases: Bool = false
+    ) -> Bool {
         if bytes.isEmpty { return true }
         if wholeLinePhraseSet.contains(bytes) { return true }
-        var words = 1
-        for byte in bytes where byte == 0x20 { words += 1 }
+        let words = knownWords ?? keyWords(bytes)
         if words <= 14, bytes.count >= 2, let candidates = leadingPhrasesByFirstBytes[UInt16(bytes[0]) << 8 | UInt16(bytes[1])] {
             for index in candidates {
                 let phrase = leadingPhrases[index]
@@ -96,6 +98,13 @@ enum BoilerplateLexicon {
             return containsContainedPhrase(keyBytes: bytes)
         }
         return false
+    }
+
+    /// The words of a key (single spaces between them, none at either end): 1 for an empty key.
+    static func keyWords(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+        var words = 1
+        for byte in key where byte == 0x20 { words += 1 }
+        return words
     }
 
     /// Lines longer than this (in key words) are not searched for contained phrases.
@@ -131,7 +140,7 @@ enum BoilerplateLexicon {
     }
 
     /// The key byte of each ASCII byte; 0 where it separates words.
-    private static let asciiKeyBytes: [UInt8] = (0..<128).map { byte -> UInt8 in
+    static let asciiKeyBytes: [UInt8] = (0..<128).map { byte -> UInt8 in
         switch UInt8(byte) {
         case 0x61...0x7A, 0x30...0x39, 0x3A, 0x40, 0x2F: UInt8(byte)
         case 0x41...0x5A: UInt8(byte) | 0x20
@@ -142,7 +151,7 @@ enum BoilerplateLexicon {
     /// What each scalar of U+0600–06FF becomes, indexed by (lead byte − 0xD8) × 64 + the low six
     /// bits of its second byte: its two UTF-8 bytes (first << 8 | second), 0 when dropped
     /// (diacritics, tatweel), 1 when it separates words (punctuation).
-    private static let arabicKeyBytes: [UInt16] = (0..<256).map { slot -> UInt16 in
+    static let arabicKeyBytes: [UInt16] = (0..<256).map { slot -> UInt16 in
         let value = 0x0600 + UInt32(slot)
         func encoded(_ value: UInt32) -> UInt16 {
             UInt16(0xC0 | value >> 6) << 8 | UInt16(0x80 | value & 0x3F)
@@ -157,8 +166,6 @@ enum BoilerplateLexicon {
         }
     }
 
-    /// Writes the key of `bytes` at `output` (room for 6 bytes per input byte); returns its
-    /// length.
     /// Writes the key of `bytes` to `output` (room for `bytes.count * 6` bytes); returns its length.
     static func writeComparisonKey(of bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
         asciiKeyBytes.withUnsafeBufferPointer { asciiKeyBytes in
@@ -210,28 +217,38 @@ enum BoilerplateLexicon {
                 written += 2
                 continue
             }
-            // Any other scalar: decode it and ask its properties.
-            let (decoded, length) = UTF8Bytes.scalar(in: bytes, at: index)
-            index += length
-            guard let scalar = decoded else {
-                pendingSpace = true
-                continue
-            }
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil || scalar.value == 0xA9 {
-                for lower in properties.lowercaseMapping.unicodeScalars {
-                    if pendingSpace && written > 0 { output[written] = 0x20; written += 1 }
-                    pendingSpace = false
-                    for unit in UTF8.encode(lower)! {
-                        output[written] = unit
-                        written += 1
-                    }
-                }
-            } else {
-                pendingSpace = true
-            }
+            index += writeKeyOfOtherScalar(in: bytes, at: index, to: output, written: &written, pendingSpace: &pendingSpace)
         }
         return written
+    }
+
+    /// The key of a scalar outside ASCII and U+0600–06FF (at `index`, its lead byte): decoded
+    /// and asked for its properties. Letters, numbers and © are written lower-cased (at most
+    /// 12 bytes, after the owed space); anything else separates words. Returns the scalar's
+    /// length in bytes.
+    static func writeKeyOfOtherScalar(
+        in bytes: UnsafeBufferPointer<UInt8>, at index: Int, to output: UnsafeMutablePointer<UInt8>,
+        written: inout Int, pendingSpace: inout Bool
+    ) -> Int {
+        let (decoded, length) = UTF8Bytes.scalar(in: bytes, at: index)
+        guard let scalar = decoded else {
+            pendingSpace = true
+            return length
+        }
+        let properties = scalar.properties
+        if properties.isAlphabetic || properties.numericType != nil || scalar.value == 0xA9 {
+            for lower in properties.lowercaseMapping.unicodeScalars {
+                if pendingSpace && written > 0 { output[written] = 0x20; written += 1 }
+                pendingSpace = false
+                for unit in UTF8.encode(lower)! {
+                    output[written] = unit
+                    written += 1
+                }
+            }
+        } else {
+            pendingSpace = true
+        }
+        return length
     }
 }
 

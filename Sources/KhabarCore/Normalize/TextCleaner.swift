@@ -69,13 +69,35 @@ public struct TextCleaner: Sendable {
 
     /// Built once: tables for options other than the defaults are not shared.
     private let normalizer: ArabicNormalizer
+    private let scanTables: TextCleanerScanTables
 
     /// - Parameter options: the display-form rules `text` and `title` leave in.
     public init(options: NormalizationOptions = .default) {
         normalizer = ArabicNormalizer(options: options)
+        scanTables = TextCleanerScanTables.shared(for: options)
     }
 
     public var options: NormalizationOptions { normalizer.options }
+
+    /// A non-blank line and what the scan found out about it.
+    private struct Line {
+        /// Whitespace collapsed, inline shortcodes removed.
+        var line: String
+        /// As scraped, except inline shortcodes removed.
+        var raw: String
+        var words: Int
+        var facts: TextCleanerLineFacts
+        /// The line's key in the scanner's buffer; nil for lines whose text the cleaner
+        /// rewrote (their key is computed from `line`).
+        var scannedKey: Range<Int>?
+        var keyWords: Int
+        /// The raw line's bytes in the document, when `raw` is them.
+        var rawRange: Range<Int>?
+        var mayBePromotion = true
+        var mayHoldFurnitureItem = true
+        var mayHoldContainedPhrase = true
+        var isDisplayForm = false
+    }
 
     /// - Parameters:
     ///   - knownTitle: the record's title, if it has one: lines repeating it are dropped and no
@@ -83,9 +105,6 @@ public struct TextCleaner: Sendable {
     ///   - memory, source: learned per-source boilerplate to drop (`memory` must already hold
     ///     the source's documents).
     public func clean(_ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil) -> CleanedText {
-        var lines: [(line: String, raw: String)] = []
-        var facts: [TextCleanerLineFacts] = []
-        var words: [Int] = []
         var text = text
         let utf8 = text.utf8
         /// The line at `range` (bytes starting and ending at scalar boundaries): copied from
@@ -95,70 +114,90 @@ public struct TextCleaner: Sendable {
             let end = utf8.index(start, offsetBy: range.count)
             return String(Substring(utf8[start..<end]))
         }
-        text.withUTF8 { bytes in
-            for range in TextCleanerLines.lineRanges(bytes) {
-                let rawBytes = UnsafeBufferPointer(rebasing: bytes[range])
-                let scan = TextCleanerLines.scan(rawBytes)
-                if scan.words == 0 { continue }
-                let rawLine = string(range)
-                let original = scan.isCollapsed ? rawLine : TextCleanerLines.collapseWhitespace(rawBytes) { rawLine }
+        return text.withUTF8 { bytes in
+            var scanner = TextCleanerLineScanner(bytes, tables: scanTables)
+            var lines: [Line] = []
+            while let scanned = scanner.nextLine() {
+                let scan = scanned.scan
+                let rawLine = string(scanned.range)
+                let original = scan.isCollapsed
+                    ? rawLine
+                    : TextCleanerLines.collapseWhitespace(UnsafeBufferPointer(rebasing: bytes[scanned.range])) { rawLine }
                 guard scan.hasBracket else {
                     // No shortcode can be in the line: it is its own raw form.
-                    lines.append((original, rawLine))
-                    facts.append(TextCleanerLineFacts(
-                        hasBracket: false,
-                        hasWhitespaceRun: scan.hasWhitespaceRun,
-                        whitespaceRuns: scan.whitespaceRuns,
-                        hasItemSeparator: scan.hasItemSeparator,
-                        letteredWords: scan.letteredWords
+                    lines.append(Line(
+                        line: original, raw: rawLine, words: scan.words,
+                        facts: TextCleanerLineFacts(
+                            hasBracket: false, hasWhitespaceRun: scan.hasWhitespaceRun, whitespaceRuns: scan.whitespaceRuns,
+                            hasItemSeparator: scan.hasItemSeparator, letteredWords: scan.letteredWords
+                        ),
+                        scannedKey: scanned.key, keyWords: scanned.keyWords, rawRange: scanned.range,
+                        mayBePromotion: scanned.mayBePromotion, mayHoldFurnitureItem: scanned.mayHoldFurnitureItem,
+                        mayHoldContainedPhrase: scanned.mayHoldContainedPhrase, isDisplayForm: scanned.isDisplayForm
                     ))
-                    words.append(scan.words)
                     continue
                 }
                 // Shortcode-only lines stay whole so that they are reported as such.
                 if TextCleanerRules.isShortcodeOnly(original) {
-                    lines.append((original, rawLine))
-                    facts.append(.unknown)
-                    words.append(scan.words)
+                    lines.append(Line(line: original, raw: rawLine, words: scan.words, facts: .unknown, keyWords: 0))
                     continue
                 }
                 let raw = TextCleanerRules.removingInlineShortcodes(rawLine)
                 let line = TextFolding.collapseWhitespace(raw)
                 if !line.isEmpty {
-                    lines.append((line, raw))
-                    facts.append(.unknown)
-                    words.append(TextCleanerText.words(line))
+                    lines.append(Line(line: line, raw: raw, words: TextCleanerText.words(line), facts: .unknown, keyWords: 0))
                 }
             }
+            return clean(lines, scanner: scanner, bytes: bytes, knownTitle: knownTitle, memory: memory, source: source)
         }
+    }
 
+    private func clean(
+        _ lines: [Line], scanner: borrowing TextCleanerLineScanner, bytes: UnsafeBufferPointer<UInt8>, knownTitle: String?,
+        memory: (any BoilerplateMemory)?, source: String?
+    ) -> CleanedText {
         var result = CleanedText(text: "", lines: [])
         var roles: [TextLineRole] = []
+        roles.reserveCapacity(lines.count)
         var candidates: [Int] = []
-        // Comparison keys (`BoilerplateLexicon.comparisonKey`) of the lines, as far as computed.
-        var keys = [[UInt8]?](repeating: nil, count: lines.count)
-        for (index, (line, raw)) in lines.enumerated() {
-            let role = lineRole(
-                line, raw: raw, words: words[index], facts: facts[index], key: &keys[index], memory: memory, source: source, into: &result
-            )
+        for line in lines {
+            let role: TextLineRole
+            if let scannedKey = line.scannedKey, let rawRange = line.rawRange {
+                role = lineRole(
+                    line, key: scanner.key(of: scannedKey), keyWords: line.keyWords,
+                    rawBytes: UnsafeBufferPointer(rebasing: bytes[rawRange]), memory: memory, source: source, into: &result
+                )
+            } else {
+                var raw = line.raw
+                let key = BoilerplateLexicon.comparisonKeyBytes(line.line)
+                role = key.withUnsafeBufferPointer { key in
+                    raw.withUTF8 { rawBytes in
+                        lineRole(
+                            line, key: key, keyWords: BoilerplateLexicon.keyWords(key), rawBytes: rawBytes, memory: memory,
+                            source: source, into: &result
+                        )
+                    }
+                }
+            }
             if role == .text || role == .furnitureUnlessInArticle { candidates.append(roles.count) }
             roles.append(role)
         }
         func key(_ index: Int) -> [UInt8] {
-            if let key = keys[index] { return key }
-            let key = BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
-            keys[index] = key
-            return key
+            if let scannedKey = lines[index].scannedKey { return Array(scanner.key(of: scannedKey)) }
+            return BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
         }
         /// Whether line `index` folds to `headline`: a line with more lettered words than
         /// the key has words cannot (its lettered words survive folding as words).
         func repeats(_ index: Int, _ headline: [UInt8]) -> Bool {
-            if facts[index].letteredWords > headline.reduce(1, { $1 == 0x20 ? $0 + 1 : $0 }) { return false }
+            if lines[index].facts.letteredWords > headline.reduce(1, { $1 == 0x20 ? $0 + 1 : $0 }) { return false }
+            if let scannedKey = lines[index].scannedKey {
+                return headline.withUnsafeBufferPointer { $0.elementsEqual(scanner.key(of: scannedKey)) }
+            }
             return key(index) == headline
         }
 
         let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKeyBytes).flatMap { $0.isEmpty ? nil : $0 }
-        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line, words: words[$0]) }
+        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line, words: lines[$0].words) }
         func isInArticle(_ index: Int) -> Bool {
             guard let first = paragraphs.first, let last = paragraphs.last else { return true }
             return index > first && index < last
@@ -171,9 +210,9 @@ public struct TextCleaner: Sendable {
             // Section kickers ("أخبار عربية ودولية") are headline-shaped but short, and leads
             // without a full stop long: a header line of usual title length wins over both, the
             // first headline-shaped one otherwise.
-            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line, words: words[$0]) }
+            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line, words: lines[$0].words) }
             let titleIndex = titleKey != nil ? nil
-                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(words[$0]) } ?? header.first
+                : header.first { (Self.titleWords..<Self.keptLeadWords).contains(lines[$0].words) } ?? header.first
             var foundTitleKey: [UInt8]?
             for index in candidates where index < first {
                 let line = lines[index].line
@@ -184,12 +223,12 @@ public struct TextCleaner: Sendable {
                     roles[index] = .title
                     result.title = line
                     foundTitleKey = key
-                } else if words[index] < Self.keptLeadWords {
+                } else if lines[index].words < Self.keptLeadWords {
                     roles[index] = .beforeArticle
                 }
             }
             // A long line without a full stop after the last paragraph is a truncated one: kept.
-            for index in candidates where index > last && words[index] < Self.keptLeadWords
+            for index in candidates where index > last && lines[index].words < Self.keptLeadWords
                 && !TextCleanerText.endsSentence(lines[index].line) {
                 roles[index] = .afterArticle
             }
@@ -202,7 +241,10 @@ public struct TextCleaner: Sendable {
             }
         }
 
-        result.text = normalizer.normalize(zip(lines, roles).filter { $0.1 == .text }.map(\.0.line).joined(separator: "\n"))
+        let kept = zip(lines, roles).filter { $0.1 == .text }.map(\.0)
+        let keptText = kept.map(\.line).joined(separator: "\n")
+        // Lines the display pass would leave as they are need no pass (most paragraphs).
+        result.text = kept.allSatisfy(\.isDisplayForm) ? keptText : normalizer.normalize(keptText)
         result.title = result.title.map(normalizer.normalize)
         result.lines = zip(lines, roles).map { ($0.0.line, $0.1) }
         return result
@@ -210,34 +252,41 @@ public struct TextCleaner: Sendable {
 
     /// What a line is on its own; `.text` when no rule claims it. Reads bylines and stamps
     /// into `result` (the first of each wins).
-    /// `facts` let rules that cannot claim the line be skipped; `key` receives the line's
-    /// comparison key when a rule needed it.
+    /// The line's facts and the scan's filters let rules that cannot claim it be skipped;
+    /// `key` is its comparison key (`keyWords` words), `rawBytes` its raw form.
     private func lineRole(
-        _ line: String, raw: String, words: Int, facts: TextCleanerLineFacts, key: inout [UInt8]?,
+        _ line: Line, key: UnsafeBufferPointer<UInt8>, keyWords: Int, rawBytes: UnsafeBufferPointer<UInt8>,
         memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
     ) -> TextLineRole {
-        if facts.hasBracket && TextCleanerRules.isShortcodeOnly(line) { return .shortcode }
-        if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(raw) { return .ticker }
-        if TextCleanerRules.isUIToken(line, words: words) { return .uiToken }
-        if let memory, let source, memory.isLearnedBoilerplate(line, source: source) { return .learnedBoilerplate }
+        let (text, words, facts) = (line.line, line.words, line.facts)
+        if facts.hasBracket && TextCleanerRules.isShortcodeOnly(text) { return .shortcode }
+        if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(line.raw) { return .ticker }
+        if TextCleanerRules.isUIToken(text, words: words) { return .uiToken }
+        if let memory, let source, memory.isLearnedBoilerplate(text, source: source) { return .learnedBoilerplate }
         let mayHoldItems = facts.hasWhitespaceRun || facts.hasItemSeparator
-        if TextCleanerRules.isFurniture(line, raw: raw, letteredWords: facts.letteredWords, mayHoldItems: mayHoldItems, key: &key) {
+        if TextCleanerRules.isFurniture(
+            rawBytes: rawBytes, letteredWords: facts.letteredWords, mayHoldItems: mayHoldItems, key: key, keyWords: keyWords,
+            itemsMayBeFurniture: line.mayHoldFurnitureItem, mayHoldContainedPhrase: line.mayHoldContainedPhrase
+        ) {
             // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
             // مشبوه.") is furniture only outside the article: decided by position.
-            return TextCleanerRules.isParagraph(line, words: words) ? .furnitureUnlessInArticle : .furniture
+            return TextCleanerRules.isParagraph(text, words: words) ? .furnitureUnlessInArticle : .furniture
         }
-        if TextCleanerRules.isPromotion(line, words: words, key: &key) { return .promotion }
-        if let author = TextCleanerRules.bylineAuthor(line, words: words) {
+        if line.mayBePromotion && words <= TextCleanerRules.maximumPromotionWords && TextCleanerRules.isPromotion(keyBytes: key) {
+            return .promotion
+        }
+        if let author = TextCleanerRules.bylineAuthor(text, words: words) {
             if result.author == nil { result.author = author }
-            if result.publishedAt == nil, let date = NewsDateParser.parse(line) { result.publishedAt = date.iso8601 }
+            if result.publishedAt == nil, let date = NewsDateParser.parse(text) { result.publishedAt = date.iso8601 }
             return .byline
         }
-        if let stamp = TextCleanerRules.dateline(line, words: words) {
+        if let stamp = TextCleanerRules.dateline(text, words: words) {
             if result.publishedAt == nil { result.publishedAt = stamp.date.iso8601 }
             if result.siteName == nil { result.siteName = stamp.siteName }
             return .dateline
         }
-        if TextCleanerRules.isCaption(line, words: words) { return .caption }
+        if TextCleanerRules.isCaption(text, words: words) { return .caption }
         return .text
     }
 }
+

@@ -45,6 +45,16 @@ enum TextCleanerLines {
         return ranges
     }
 
+    /// Whether the scalar at `index` (a lead byte of two or more bytes) is NEL, U+2028 or
+    /// U+2029: the non-ASCII newlines `lineRanges` cuts at.
+    @inline(__always)
+    static func isNewline(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let byte = bytes[index]
+        let count = bytes.count
+        if byte == 0xC2 { return index + 1 < count && bytes[index + 1] == 0x85 }
+        return byte == 0xE2 && index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
+    }
+
     /// The length of the whitespace scalar (`TextFolding.isSpace`) starting at `index`, or 0.
     @inline(__always)
     static func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
@@ -173,7 +183,7 @@ enum TextCleanerLines {
     }
 
     /// What one pass over a line's bytes tells the cleaner (see `TextCleanerLineFacts`).
-    struct Scan {
+    struct Scan: Equatable {
         /// `collapseWhitespace` would return the line unchanged.
         var isCollapsed = true
         var hasBracket = false

@@ -161,6 +161,13 @@ enum TextCleanerRules {
     ].map(BoilerplateLexicon.comparisonKey))
     private static let wholeLineFurnitureSet = ByteStringSet(wholeLineFurniture)
 
+    /// Keys that make a menu item furniture when they are the whole item: an item whose first
+    /// key word starts none of them can only be furniture by a leading or contained phrase, or
+    /// by having no key (`TextCleanerLineScanner`'s filter).
+    static var furnitureItemKeys: [[UInt8]] {
+        (navigationItems.union(wholeLineFurniture).union(BoilerplateLexicon.wholeLinePhrases)).map { Array($0.utf8) }
+    }
+
     /// Separators between menu items, besides runs of spaces.
     static let itemSeparators: Set<Character> = ["|", "•", "·", "/", "-", "–", "—", "»", "«", "،", ",", "◄", "►", "▪"]
 
@@ -179,17 +186,39 @@ enum TextCleanerRules {
         if letteredWords > maximumNavigationWords { return false }
         let key = cachedKey ?? BoilerplateLexicon.comparisonKeyBytes(line)
         cachedKey = key
-        let (isPhrase, searchedContained) = key.withUnsafeBufferPointer { key in
-            let isPhrase = wholeLineFurnitureSet.contains(key) || BoilerplateLexicon.isBoilerplate(keyBytes: key)
-                || (letteredWords <= maximumShareWords && isSharePrompt(keyBytes: key))
-            let keyWords = key.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
-            return (isPhrase, !key.isEmpty && keyWords <= BoilerplateLexicon.maximumContainedPhraseWords)
-        }
-        if isPhrase { return true }
-        // The items' keys are pieces of the line's key: a phrase the line's key lacks, they lack.
-        guard mayHoldItems else { return false }
         var raw = raw
-        return raw.withUTF8 { isNavigation(rawBytes: $0, itemsFreeOfContainedPhrases: searchedContained) }
+        return key.withUnsafeBufferPointer { key in
+            raw.withUTF8 { raw in
+                isFurniture(
+                    rawBytes: raw, letteredWords: letteredWords, mayHoldItems: mayHoldItems, key: key,
+                    keyWords: BoilerplateLexicon.keyWords(key), itemsMayBeFurniture: true
+                )
+            }
+        }
+    }
+
+    /// `isFurniture` on the raw line's bytes and the line's key (`keyWords` its words).
+    /// The scan's filters (`TextCleanerLineScanner.Line`) skip work: `itemsMayBeFurniture`
+    /// false says that no menu item of the line can be furniture unless the line's key holds a
+    /// contained phrase; `mayHoldContainedPhrase` false that it holds none.
+    static func isFurniture(
+        rawBytes: UnsafeBufferPointer<UInt8>, letteredWords: Int, mayHoldItems: Bool, key: UnsafeBufferPointer<UInt8>,
+        keyWords: Int, itemsMayBeFurniture: Bool = true, mayHoldContainedPhrase: Bool = true
+    ) -> Bool {
+        if letteredWords > maximumNavigationWords { return false }
+        if wholeLineFurnitureSet.contains(key)
+            || BoilerplateLexicon.isBoilerplate(keyBytes: key, words: keyWords, knownFreeOfContainedPhrases: !mayHoldContainedPhrase)
+            || (letteredWords <= maximumShareWords && isSharePrompt(keyBytes: key))
+        {
+            return true
+        }
+        guard mayHoldItems else { return false }
+        // The items' keys are pieces of the line's key: a phrase the line's key lacks, they lack.
+        let searchedContained = !mayHoldContainedPhrase || (!key.isEmpty && keyWords <= BoilerplateLexicon.maximumContainedPhraseWords)
+        guard itemsMayBeFurniture || (!searchedContained && BoilerplateLexicon.containsContainedPhrase(keyBytes: key)) else {
+            return false
+        }
+        return isNavigation(rawBytes: rawBytes, itemsFreeOfContainedPhrases: searchedContained)
     }
 
     static func isFurniture(_ line: String, raw: String) -> Bool {
@@ -397,6 +426,9 @@ enum TextCleanerRules {
     private static let offers = ["مجانا", "مجانيه", "المجانيه", "الاشتراك", "free"]
     /// The four lists, looked up together (groups 0–3 in the order above).
     private static let promotionCues = WholeWordCues([callsToAction, channels, secondPerson, offers])
+    /// The channels' keys: a promotion names one, so a line without any of their first words
+    /// is not one (`TextCleanerLineScanner`'s filter).
+    static var promotionChannelKeys: [[UInt8]] { channels.map { Array(BoilerplateLexicon.comparisonKey($0).utf8) } }
 
     /// A newsletter, app or social promotion: it names a channel and addresses the reader (an
     /// imperative or "you"), with at least three such cues in all. News about a subscription
@@ -408,11 +440,19 @@ enum TextCleanerRules {
 
     /// `key` caches the line's comparison key; `words` is `TextCleanerText.words(line)`.
     static func isPromotion(_ line: String, words: Int? = nil, key cachedKey: inout [UInt8]?) -> Bool {
-        guard (words ?? TextCleanerText.words(line)) <= 70 else { return false }
+        guard (words ?? TextCleanerText.words(line)) <= maximumPromotionWords else { return false }
         let lineKey = cachedKey ?? BoilerplateLexicon.comparisonKeyBytes(line)
         cachedKey = lineKey
+        return lineKey.withUnsafeBufferPointer(isPromotion(keyBytes:))
+    }
+
+    /// Longer lines are articles, whatever they offer.
+    static let maximumPromotionWords = 70
+
+    /// `isPromotion` on the key of a line of at most `maximumPromotionWords` words.
+    static func isPromotion(keyBytes key: UnsafeBufferPointer<UInt8>) -> Bool {
         // Whole words only: "حمل" (download!) is also "carried", "قناة" is also a canal.
-        let hits = lineKey.withUnsafeBufferPointer { promotionCues.hits(inKeyBytes: $0) }
+        let hits = promotionCues.hits(inKeyBytes: key)
         let (asks, named, addresses, offered) = (hits[0], hits[1], hits[2], hits[3])
         return named >= 1 && asks + addresses >= 1 && asks + named + addresses + offered >= 3
     }

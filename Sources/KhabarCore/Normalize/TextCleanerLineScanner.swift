@@ -1,0 +1,618 @@
+/// The cleaner's single pass over a document: it cuts the lines and, on the way, gathers what
+/// the line rules would otherwise each read the line again for — the facts of
+/// `TextCleanerLines.scan`, the line's comparison key (`BoilerplateLexicon.comparisonKey`),
+/// whether the display pass would leave the line as it is, and two filters that say when the
+/// costly rules cannot claim the line. A filter only ever says "cannot"; the rule itself decides
+/// every line the filter lets through, so the result is the rules' own.
+///
+/// Most article text is paragraphs of 15–70 words. Before this pass the cleaner read each of
+/// them some thirteen times (split, scan, key, menu items and their keys, cue words, phrases,
+/// display form); now it reads them once, and the rules look at a few bits.
+struct TextCleanerLineScanner: ~Copyable {
+    /// One line of the document, non-blank.
+    struct Line {
+        /// The line's bytes in the document, newline excluded.
+        var range: Range<Int>
+        var scan: TextCleanerLines.Scan
+        /// The line's comparison key, in `keys`.
+        var key: Range<Int>
+        /// Words of the key (1 when it is empty, as `BoilerplateLexicon.keyWords` counts).
+        var keyWords: Int
+        /// A word of the key starts one of the promotion channels: `isPromotion` may hold.
+        var mayBePromotion: Bool
+        /// Some menu item of the line may be furniture by itself (its key's first word starts
+        /// a navigation item or a furniture phrase, its first two key bytes a leading phrase,
+        /// or it has no key at all): `isNavigation` may hold. Contained phrases are the
+        /// caller's to check, on the line's key.
+        var mayHoldFurnitureItem: Bool
+        /// One of `BoilerplateLexicon`'s contained phrases may occur in the key: four letters
+        /// of one of its Arabic phrases follow each other in a word, or the key holds Latin
+        /// letters (or other non-Arabic letters), which the others have.
+        var mayHoldContainedPhrase: Bool
+        /// `ArabicNormalizer.normalize` (this scanner's display options) gives the collapsed
+        /// line back unchanged.
+        var isDisplayForm: Bool
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let tables: TextCleanerScanTables
+    private var position = 0
+    /// Every line's key, one after another; grown as needed.
+    private var keyBytes: UnsafeMutablePointer<UInt8>
+    private var keyCapacity: Int
+    private var keyCount = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, tables: TextCleanerScanTables) {
+        self.bytes = bytes
+        self.tables = tables
+        // ASCII and Arabic-block scalars never give more key bytes than they take up, so the
+        // document's length is room enough unless other scalars lower-case to longer forms.
+        keyCapacity = bytes.count + 16
+        keyBytes = .allocate(capacity: keyCapacity)
+    }
+
+    deinit { keyBytes.deallocate() }
+
+    /// The key of a line this scanner returned (`Line.key`).
+    func key(of range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: keyBytes + range.lowerBound, count: range.count)
+    }
+
+    /// The next non-blank line, or nil at the end of the text.
+    mutating func nextLine() -> Line? {
+        guard let base = bytes.baseAddress else { return nil }
+        while position < bytes.count {
+            var line = LineScan(
+                base: base, count: bytes.count, start: position, key: keyBytes, keyCapacity: keyCapacity, keyStart: keyCount,
+                tables: tables
+            )
+            tables.arabic.withUnsafeBufferPointer { arabic in
+                tables.asciiKey.withUnsafeBufferPointer { asciiKey in
+                    tables.containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
+                        line.run(arabic: arabic, asciiKey: asciiKey, phraseWindows: phraseWindows)
+                    }
+                }
+            }
+            keyBytes = line.key
+            keyCapacity = line.keyCapacity
+            position = line.nextLineStart
+            if let scanned = line.finish() {
+                keyCount = scanned.key.upperBound
+                return scanned
+            }
+        }
+        return nil
+    }
+}
+
+/// The scan of one line: its state in a value the optimizer can keep in registers, the flags in
+/// one word.
+private struct LineScan {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    let start: Int
+    let tables: TextCleanerScanTables
+    var index: Int
+    var lineEnd: Int
+    var nextLineStart: Int
+
+    var facts = TextCleanerLines.Scan()
+    var flags: UInt32 = Flag.atStart | Flag.isDisplayForm | Flag.itemAwaitingKey
+    /// Combining class of the last mark after the current starter.
+    var markClass: UInt8 = 0
+
+    var key: UnsafeMutablePointer<UInt8>
+    var keyCapacity: Int
+    let keyStart: Int
+    var written: Int
+    var keyWordStart: Int
+    var keyWords = 0
+    /// The key bytes of the last four Arabic scalars of the current key word.
+    var window: UInt64 = 0
+
+    enum Flag {
+        static let previousWasSpace: UInt32 = 1 << 0
+        static let atStart: UInt32 = 1 << 1
+        static let inWord: UInt32 = 1 << 2
+        static let inLetteredWord: UInt32 = 1 << 3
+        /// In a run of two or more spaces.
+        static let inRun: UInt32 = 1 << 4
+        /// A key separator was passed: the next key content starts a new key word.
+        static let keyPendingSpace: UInt32 = 1 << 5
+        /// Menu items start at the line's start, after an item separator and after a run of
+        /// spaces; set until the item's first key word is written.
+        static let itemAwaitingKey: UInt32 = 1 << 6
+        static let itemHasWord: UInt32 = 1 << 7
+        static let currentWordStartsItem: UInt32 = 1 << 8
+        static let mayHoldFurnitureItem: UInt32 = 1 << 9
+        static let mayBePromotion: UInt32 = 1 << 10
+        static let isDisplayForm: UInt32 = 1 << 11
+        static let mayHoldContainedPhrase: UInt32 = 1 << 12
+    }
+
+    init(
+        base: UnsafePointer<UInt8>, count: Int, start: Int, key: UnsafeMutablePointer<UInt8>, keyCapacity: Int, keyStart: Int,
+        tables: TextCleanerScanTables
+    ) {
+        self.base = base
+        self.count = count
+        self.start = start
+        self.tables = tables
+        index = start
+        lineEnd = count
+        nextLineStart = count
+        self.key = key
+        self.keyCapacity = keyCapacity
+        self.keyStart = keyStart
+        written = keyStart
+        keyWordStart = keyStart
+    }
+
+    mutating func run(
+        arabic: UnsafeBufferPointer<TextCleanerScanTables.ArabicScalar>, asciiKey: UnsafeBufferPointer<UInt8>,
+        phraseWindows: UnsafeBufferPointer<UInt64>
+    ) {
+        typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
+        while index < count {
+            let byte = base[index]
+            if byte &- 0xD8 < 4 {
+                // U+0600–06FF, two bytes.
+                let scalar = arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)]
+                // Inside a lettered word, with its key word open: most scalars of a text.
+                if flags & (Flag.inLetteredWord | Flag.keyPendingSpace) == Flag.inLetteredWord {
+                    if scalar.flags & ArabicScalar.continuesWord != 0 {
+                        key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
+                        key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
+                        written &+= 2
+                        window = window << 16 | UInt64(scalar.key)
+                        let slot = TextCleanerScanTables.phraseWindowSlot(window)
+                        if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+                        markClass = 0
+                        flags |= Flag.itemHasWord
+                        index &+= 2
+                        continue
+                    }
+                    if scalar.display == ArabicScalar.orderedMark {
+                        if scalar.combiningClass < markClass { flags &= ~Flag.isDisplayForm }
+                        markClass = scalar.combiningClass
+                        flags |= Flag.itemHasWord
+                        index &+= 2
+                        continue
+                    }
+                }
+                arabicScalar(scalar, phraseWindows: phraseWindows)
+                index &+= 2
+                continue
+            }
+            if byte == 0x20 {
+                if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
+                space()
+                index &+= 1
+                continue
+            }
+            if byte < 0x80 {
+                if byte &- 0x0A < 4 {
+                    lineEnd = index
+                    nextLineStart = index &+ 1
+                    return
+                }
+                if byte == 0x09 {
+                    facts.isCollapsed = false
+                    space()
+                } else {
+                    asciiWordCharacter(byte, keyByte: asciiKey[Int(byte)])
+                }
+                index &+= 1
+                continue
+            }
+            if byte < 0xC0 {
+                index &+= 1  // not reached on valid UTF-8 (continuation bytes follow their lead)
+                continue
+            }
+            if otherScalarEndsLine() { return }
+        }
+    }
+
+    /// The line as the scanner reports it; nil when it is blank.
+    func finish() -> TextCleanerLineScanner.Line? {
+        guard facts.words > 0 else { return nil }
+        var facts = facts
+        var flags = flags
+        if flags & Flag.previousWasSpace != 0 { facts.isCollapsed = false }
+        if flags & (Flag.itemAwaitingKey | Flag.itemHasWord) == Flag.itemAwaitingKey | Flag.itemHasWord {
+            // The last item has words but no key (punctuation, symbols): furniture to
+            // `BoilerplateLexicon.isBoilerplate`.
+            flags |= Flag.mayHoldFurnitureItem
+        }
+        var scan = self
+        scan.endKeyWord()
+        return TextCleanerLineScanner.Line(
+            range: start..<lineEnd, scan: facts, key: keyStart..<written, keyWords: max(keyWords, 1),
+            mayBePromotion: scan.flags & Flag.mayBePromotion != 0,
+            mayHoldFurnitureItem: (flags | scan.flags) & Flag.mayHoldFurnitureItem != 0,
+            mayHoldContainedPhrase: flags & Flag.mayHoldContainedPhrase != 0,
+            isDisplayForm: flags & Flag.isDisplayForm != 0 && facts.isCollapsed
+        )
+    }
+
+    /// The checks on the key word `key[keyWordStart..<written]`, once it is complete: one
+    /// table read for most words.
+    @inline(__always)
+    private mutating func endKeyWord() {
+        let length = written &- keyWordStart
+        guard length > 0 else { return }
+        let startsItem = flags & Flag.currentWordStartsItem != 0
+        flags &= ~Flag.currentWordStartsItem
+        let candidate = tables.wordSignatures[WordSignature.of(key + keyWordStart, length)]
+        if candidate != 0 || startsItem { checkKeyWord(length: length, candidate: candidate, startsItem: startsItem) }
+    }
+
+    private mutating func checkKeyWord(length: Int, candidate: UInt8, startsItem: Bool) {
+        let word = UnsafeBufferPointer(start: key + keyWordStart, count: length)
+        if candidate & TextCleanerScanTables.promotionChannelWord != 0 && tables.promotionChannelFirstWords.contains(word) {
+            flags |= Flag.mayBePromotion
+        }
+        // The first key word of a menu item: the item may be furniture if it starts a
+        // navigation item or a furniture phrase, or starts with a leading phrase.
+        if startsItem
+            && ((candidate & TextCleanerScanTables.furnitureItemWord != 0 && tables.furnitureItemFirstWords.contains(word))
+                || tables.startsWithOneWordLeadingPhrase(word))
+        {
+            flags |= Flag.mayHoldFurnitureItem
+        }
+    }
+
+    /// Before key content: the owed space (ending the key word before it) and a word start.
+    @inline(__always)
+    private mutating func beginKeyContent() {
+        guard flags & Flag.keyPendingSpace != 0 || written == keyStart else { return }
+        if written > keyStart {
+            endKeyWord()
+            key[written] = 0x20
+            written &+= 1
+        }
+        flags &= ~Flag.keyPendingSpace
+        keyWordStart = written
+        keyWords &+= 1
+        window = 0
+        if flags & Flag.itemAwaitingKey != 0 {
+            flags = flags & ~Flag.itemAwaitingKey | Flag.currentWordStartsItem
+        }
+    }
+
+    /// An item separator or the end of a run of spaces: the next key word starts an item.
+    @inline(__always)
+    private mutating func beginItem() {
+        if flags & (Flag.itemAwaitingKey | Flag.itemHasWord) == Flag.itemAwaitingKey | Flag.itemHasWord {
+            // An item with words but no key (punctuation, symbols) is furniture to
+            // `BoilerplateLexicon.isBoilerplate`.
+            flags |= Flag.mayHoldFurnitureItem
+        }
+        flags = flags & ~Flag.itemHasWord | Flag.itemAwaitingKey | Flag.keyPendingSpace
+    }
+
+    /// A word character: ends a run of spaces (an item boundary when two or more).
+    @inline(__always)
+    private mutating func wordCharacter() {
+        if flags & Flag.inRun != 0 { beginItem() }
+        if flags & Flag.inWord == 0 { facts.words &+= 1 }
+        flags = flags & ~(Flag.previousWasSpace | Flag.inRun | Flag.atStart) | Flag.inWord
+    }
+
+    @inline(__always)
+    private mutating func letter() {
+        if flags & Flag.inLetteredWord == 0 {
+            facts.letteredWords &+= 1
+            flags |= Flag.inLetteredWord
+        }
+    }
+
+    @inline(__always)
+    private mutating func space() {
+        if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace {
+            flags |= Flag.inRun
+            facts.hasWhitespaceRun = true
+            facts.whitespaceRuns &+= 1
+        }
+        flags = flags & ~(Flag.inWord | Flag.inLetteredWord) | Flag.previousWasSpace | Flag.keyPendingSpace
+        markClass = 0
+    }
+
+    /// A scalar of U+0600–06FF anywhere but inside a lettered word's open key word.
+    private mutating func arabicScalar(_ scalar: TextCleanerScanTables.ArabicScalar, phraseWindows: UnsafeBufferPointer<UInt64>) {
+        typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
+        let startsWord = flags & Flag.inWord == 0
+        wordCharacter()
+        if scalar.flags & ArabicScalar.letter != 0 { letter() }
+        if scalar.flags & ArabicScalar.itemSeparator != 0 {
+            facts.hasItemSeparator = true
+            beginItem()
+        } else {
+            flags |= Flag.itemHasWord
+        }
+        if scalar.key > 1 {
+            beginKeyContent()
+            key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
+            key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
+            written &+= 2
+            window = window << 16 | UInt64(scalar.key)
+            let slot = TextCleanerScanTables.phraseWindowSlot(window)
+            if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+        } else if scalar.key == 1 {
+            flags |= Flag.keyPendingSpace
+        }
+        switch scalar.display {
+        case ArabicScalar.keep:
+            markClass = 0
+        case ArabicScalar.orderedMark:
+            if scalar.combiningClass < markClass { flags &= ~Flag.isDisplayForm }
+            markClass = scalar.combiningClass
+        case ArabicScalar.mojibakeLead:
+            markClass = 0
+            if tables.detectsMojibake && MojibakeRepair.signature(base, count, at: index) { flags &= ~Flag.isDisplayForm }
+        case ArabicScalar.tatweel:
+            markClass = 0
+            if !startsWord { flags &= ~Flag.isDisplayForm }
+        default:
+            flags &= ~Flag.isDisplayForm
+        }
+    }
+
+    /// A printable or control ASCII byte other than a space or line break.
+    @inline(__always)
+    private mutating func asciiWordCharacter(_ byte: UInt8, keyByte: UInt8) {
+        wordCharacter()
+        markClass = 0
+        if byte < 0x20 || byte == 0x7F { flags &= ~Flag.isDisplayForm }
+        switch byte {
+        case UInt8(ascii: "["):
+            facts.hasBracket = true
+            flags |= Flag.itemHasWord
+        case UInt8(ascii: "|"), UInt8(ascii: "-"), UInt8(ascii: ","):
+            facts.hasItemSeparator = true
+            beginItem()
+        case UInt8(ascii: "/"):
+            // Kept in the key, yet an item separator: the item after it starts inside a key
+            // word, where the word checks do not look.
+            facts.hasItemSeparator = true
+            flags |= Flag.mayHoldFurnitureItem | Flag.itemHasWord
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+            letter()
+            flags |= Flag.itemHasWord
+        default:
+            flags |= Flag.itemHasWord
+        }
+        if keyByte == 0 {
+            flags |= Flag.keyPendingSpace
+        } else {
+            beginKeyContent()
+            key[written] = keyByte
+            written &+= 1
+            window = 0
+            // The contained phrases without Arabic letters all have Latin ones.
+            if keyByte &- 0x61 < 26 { flags |= Flag.mayHoldContainedPhrase }
+        }
+    }
+
+    /// A scalar of two, three or four bytes outside U+0600–06FF (rare in Arabic text), at
+    /// `index`; returns true when it is a line break (and the line ends before it).
+    private mutating func otherScalarEndsLine() -> Bool {
+        let bytes = UnsafeBufferPointer(start: base, count: count)
+        let byte = base[index]
+        let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+        if TextCleanerLines.isNewline(bytes, at: index) {
+            lineEnd = index
+            nextLineStart = index &+ length
+            return true
+        }
+        markClass = 0
+        if TextCleanerLines.spaceLength(bytes, at: index) > 0 {
+            facts.isCollapsed = false
+            flags &= ~Flag.isDisplayForm
+            space()
+            index &+= length
+            return false
+        }
+        wordCharacter()
+        if TextCleanerLines.itemSeparatorLength(bytes, at: index) > 0 {
+            facts.hasItemSeparator = true
+            beginItem()
+        } else {
+            flags |= Flag.itemHasWord
+        }
+        if flags & Flag.isDisplayForm != 0 && !tables.isKeptByDisplay(bytes, at: index) { flags &= ~Flag.isDisplayForm }
+        // The scalar's own key: a lower-cased letter or number (at most 12 bytes), or nothing
+        // when it separates words.
+        var scalarKey: (UInt64, UInt64) = (0, 0)
+        let scalarKeyLength = withUnsafeMutableBytes(of: &scalarKey) { buffer in
+            var length = 0
+            var pendingSpace = false
+            _ = BoilerplateLexicon.writeKeyOfOtherScalar(
+                in: bytes, at: index, to: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), written: &length,
+                pendingSpace: &pendingSpace
+            )
+            return length
+        }
+        if scalarKeyLength == 0 {
+            flags |= Flag.keyPendingSpace
+        } else {
+            reserveKey(scalarKeyLength + 1 + (count - index))
+            beginKeyContent()
+            window = 0
+            flags |= Flag.mayHoldContainedPhrase
+            withUnsafeBytes(of: scalarKey) { buffer in
+                for offset in 0..<scalarKeyLength { key[written &+ offset] = buffer[offset] }
+            }
+            written &+= scalarKeyLength
+        }
+        index &+= length
+        return false
+    }
+
+    /// Room for `extra` more key bytes.
+    private mutating func reserveKey(_ extra: Int) {
+        guard written + extra > keyCapacity else { return }
+        let newCapacity = max(written + extra + 16, keyCapacity * 2)
+        let newKey = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newKey.update(from: key, count: written)
+        key.deallocate()
+        key = newKey
+        keyCapacity = newCapacity
+    }
+}
+
+/// The tables `TextCleanerLineScanner` reads, for one set of display options. Built once; the
+/// default set is shared.
+final class TextCleanerScanTables: Sendable {
+    /// What the scanner needs to know of a scalar of U+0600–06FF.
+    struct ArabicScalar: Sendable {
+        /// Its comparison-key bytes (`BoilerplateLexicon.arabicKeyBytes`: 0 dropped, 1 a separator).
+        var key: UInt16
+        var flags: UInt8
+        /// What the display pass does with it (`keep`, `orderedMark`, `mojibakeLead`, `changes`).
+        var display: UInt8
+        /// For `orderedMark`: its canonical combining class.
+        var combiningClass: UInt8
+
+        /// U+0621–063A, U+0641–064A: makes its word a lettered word.
+        static let letter: UInt8 = 1
+        /// The Arabic comma: separates menu items.
+        static let itemSeparator: UInt8 = 2
+        /// Has key bytes, the display pass keeps it, and it separates nothing: inside a word,
+        /// it only adds its key bytes.
+        static let continuesWord: UInt8 = 4
+
+        static let keep: UInt8 = 0
+        /// A haraka (U+064B–0652): kept, and NFC leaves it alone when the marks after a letter
+        /// come in canonical order (none of them composes with a letter).
+        static let orderedMark: UInt8 = 1
+        /// ط ظ ع غ: kept unless a mojibake signature starts here.
+        static let mojibakeLead: UInt8 = 2
+        /// Anything else the display pass may change (other marks, invisible marks).
+        static let changes: UInt8 = 3
+        /// Tatweel: kept where it starts a word (a dash: "نيسان ـ قال"), removed where it
+        /// stretches one.
+        static let tatweel: UInt8 = 4
+    }
+
+    let arabic: [ArabicScalar]
+    let asciiKey: [UInt8]
+    private let display: ScalarActions
+    let detectsMojibake: Bool
+    /// By `WordSignature`: `promotionChannelWord` and `furnitureItemWord` bits, set where a
+    /// word of that kind has the signature.
+    let wordSignatures: [UInt8]
+    static let promotionChannelWord: UInt8 = 1
+    static let furnitureItemWord: UInt8 = 2
+    /// The first words of the promotion channels.
+    let promotionChannelFirstWords: ByteStringSet
+    /// The first words of navigation items, whole-line furniture phrases and leading phrases
+    /// of several words.
+    let furnitureItemFirstWords: ByteStringSet
+    /// `phraseWindowSlot` bits of four letters in a row (eight key bytes) from each of
+    /// `BoilerplateLexicon.containedPhrases` written in Arabic: the last four of its longest
+    /// word.
+    let containedPhraseWindows: [UInt64]
+    /// The leading phrases of one word: an item's key that starts with one may go on without
+    /// a space ("©2024").
+    private let oneWordLeadingPhrases: [[UInt8]]
+
+    static let `default` = TextCleanerScanTables(display: .defaultDisplay)
+
+    static func shared(for options: NormalizationOptions) -> TextCleanerScanTables {
+        options == .default ? .default : TextCleanerScanTables(display: .shared(for: options, folding: false))
+    }
+
+    init(display: ScalarActions) {
+        self.display = display
+        detectsMojibake = display.options.repairMojibake
+        asciiKey = BoilerplateLexicon.asciiKeyBytes
+        let arabicKey = BoilerplateLexicon.arabicKeyBytes
+        arabic = (0..<256).map { slot in
+            let value = 0x0600 + UInt32(slot)
+            var flags: UInt8 = 0
+            if (0x0621...0x063A).contains(value) || (0x0641...0x064A).contains(value) { flags |= ArabicScalar.letter }
+            if value == 0x060C { flags |= ArabicScalar.itemSeparator }
+            let action = display.twoByte[Int(value - 0x80)]
+            var kind = ArabicScalar.changes
+            var combiningClass: UInt8 = 0
+            if action == 0 {
+                kind = ArabicScalar.keep
+            } else if action == ScalarAction.keepMojibakeLead {
+                kind = ArabicScalar.mojibakeLead
+            } else if ScalarAction.kind(action) == .tatweel {
+                kind = ArabicScalar.tatweel
+            } else if ScalarAction.kind(action) == .arabicMark && (0x064B...0x0652).contains(value) {
+                kind = ArabicScalar.orderedMark
+                combiningClass = UInt8(ScalarAction.payload(action))
+            }
+            if arabicKey[slot] > 1 && kind == ArabicScalar.keep && flags & ArabicScalar.itemSeparator == 0 {
+                flags |= ArabicScalar.continuesWord
+            }
+            return ArabicScalar(key: arabicKey[slot], flags: flags, display: kind, combiningClass: combiningClass)
+        }
+        func firstWord(_ key: [UInt8]) -> [UInt8] { Array(key.prefix { $0 != 0x20 }) }
+        let channelWords = TextCleanerRules.promotionChannelKeys.map(firstWord)
+        let leadingPhrases = BoilerplateLexicon.leadingPhrases
+        oneWordLeadingPhrases = leadingPhrases.filter { !$0.contains(0x20) }
+        // A phrase of several words starts the item's key: its first word is the item's.
+        let itemWords = (TextCleanerRules.furnitureItemKeys + leadingPhrases.filter { $0.contains(0x20) }).map(firstWord)
+        promotionChannelFirstWords = ByteStringSet(channelWords)
+        furnitureItemFirstWords = ByteStringSet(itemWords)
+        var wordSignatures = [UInt8](repeating: 0, count: 4096)
+        for (words, bit) in [(channelWords, Self.promotionChannelWord), (itemWords, Self.furnitureItemWord)] {
+            for word in words where !word.isEmpty {
+                wordSignatures[word.withUnsafeBufferPointer { WordSignature.of($0.baseAddress!, $0.count) }] |= bit
+            }
+        }
+        self.wordSignatures = wordSignatures
+        var containedPhraseWindows = [UInt64](repeating: 0, count: 1024)
+        for phrase in BoilerplateLexicon.containedPhrases {
+            if phrase.contains(where: { $0 &- 0x61 < 26 }) { continue }  // found through its Latin letters
+            let longestWord = phrase.split(separator: 0x20).max { $0.count < $1.count } ?? []
+            precondition(
+                longestWord.count >= 8 && longestWord.allSatisfy { $0 >= 0x80 },
+                "contained phrases without Latin letters have a word of four Arabic letters"
+            )
+            let window = longestWord.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let slot = Self.phraseWindowSlot(window)
+            containedPhraseWindows[slot >> 6] |= 1 << UInt64(slot & 63)
+        }
+        self.containedPhraseWindows = containedPhraseWindows
+    }
+
+    /// 16 bits of a window of eight key bytes.
+    @inline(__always)
+    static func phraseWindowSlot(_ window: UInt64) -> Int { Int(truncatingIfNeeded: (window &* 0x9E37_79B9_7F4A_7C15) >> 48) }
+
+    func startsWithOneWordLeadingPhrase(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        oneWordLeadingPhrases.contains { phrase in
+            phrase.count <= word.count && phrase.withUnsafeBufferPointer { $0.elementsEqual(word.prefix(phrase.count)) }
+        }
+    }
+
+    /// Whether the display pass keeps the scalar at `index` (outside ASCII and U+0600–06FF)
+    /// as it is.
+    func isKeptByDisplay(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let (decoded, length) = UTF8Bytes.scalar(in: bytes, at: index)
+        guard let scalar = decoded else { return false }
+        let value = scalar.value
+        let action = length == 2 ? display.twoByte[Int(value - 0x80)] : display.wideAction(value)
+        if action == ScalarAction.keepMojibakeLead {
+            return !(detectsMojibake && MojibakeRepair.signature(bytes.baseAddress!, bytes.count, at: index))
+        }
+        return action == 0
+    }
+}
+
+/// A word's length and first, second and last bytes mixed into 12 bits: a cheap stand-in for
+/// the word when asking whether it may be one of a few.
+enum WordSignature {
+    @inline(__always)
+    static func of(_ word: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        guard length > 0 else { return 0 }
+        let second = length > 1 ? UInt32(word[1]) : 0
+        let mixed = (UInt32(truncatingIfNeeded: length) | UInt32(word[0]) << 8 | second << 16 | UInt32(word[length - 1]) << 24) &* 0x9E37_79B1
+        return Int(mixed >> 20)
+    }
+}

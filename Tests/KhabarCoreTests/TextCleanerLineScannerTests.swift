@@ -1,0 +1,118 @@
+import Testing
+@testable import KhabarCore
+
+/// The cleaner's single pass must give what the separate functions it replaces give (lines,
+/// facts, comparison keys), and its filters must never rule out a line that the rule they
+/// stand for would claim.
+@Suite struct TextCleanerLineScannerTests {
+    /// Lines the rules claim, with noise: the filters must let each of them through.
+    static let claimedLines = [
+        "اتصل بنا | من نحن | سياسة الخصوصية", "الرئيسية  أخبار  رياضة  اقتصاد", "شارك عبر: فيسبوك تويتر واتساب",
+        "اشترك الآن في النشرة البريدية لتصلك آخر الأخبار مجانا", "حمل تطبيق الموقع على هاتفك وتابعنا على تيليجرام",
+        "انقر هنا لقراءة الخبر من مصدره", "© 2024 جميع الحقوق محفوظة", "اقرأ أيضا: وزير الخارجية يصل إلى القاهرة",
+        "أخبار ذات صلة", "للمزيد تابعنا | Getty Images | AFP via Getty", "photo: Reuters/John Smith",
+        "يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك، وبالاستمرار فإنك توافق على سياسة الخصوصية",
+        "Subscribe to our newsletter | Privacy Policy | Terms of Use", "«» — … | ×", "مقالات ذات صلة، ولقراءة المقال كاملا",
+        "تـابـعـونا على فيسبوك", "اضغط هنا", "عاجل  ·  المزيد  ·  ©2024", "related: more stories", "الكلمات المفتاحية: روسيا، كوريا",
+    ]
+
+    static let prose = [
+        "قال الرئيس الروسي فلاديمير بوتين، اليوم الأربعاء، إن المعاهدة الجديدة تنص على المساعدة المتبادلة في حال تعرض أي من البلدين للعدوان.",
+        "وأضافت أن كوريا الشمالية تقف بثبات إلى جانب روسيا فيما وصفته بالحرب المقدسة، معربةً عن ثقتها في انتصار روسيا.",
+    ]
+
+    static func documents() -> [String] {
+        var random = SeededRandom(seed: 0x7363_616E)
+        let breaks = ["\n", "\r\n", "\r", "\u{2028}", "\u{85}", "\n\n", "\u{0B}", "\u{0C}", "\n  \n"]
+        var documents: [String] = []
+        for _ in 0..<150 {
+            var lines = TextCleanerLinesTests.randomLines(count: Int.random(in: 1...8, using: &random), seed: random.next())
+            lines += (0..<3).map { _ in (claimedLines + prose).randomElement(using: &random)! }
+            lines.shuffle(using: &random)
+            documents.append(lines.map { $0 + breaks.randomElement(using: &random)! }.joined())
+        }
+        documents += [claimedLines.joined(separator: "\n"), prose.joined(separator: "\r\n"), "", "\n\n", "   ", "x"]
+        return documents
+    }
+
+    struct ScannedLine {
+        var raw: String
+        var line: TextCleanerLineScanner.Line
+        var key: [UInt8]
+    }
+
+    static func scan(_ document: String, options: NormalizationOptions = .default) -> [ScannedLine] {
+        var document = document
+        return document.withUTF8 { bytes in
+            var scanner = TextCleanerLineScanner(bytes, tables: .shared(for: options))
+            var lines: [ScannedLine] = []
+            while let line = scanner.nextLine() {
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.range]), as: UTF8.self)
+                lines.append(ScannedLine(raw: raw, line: line, key: Array(scanner.key(of: line.key))))
+            }
+            return lines
+        }
+    }
+
+    @Test func linesFactsAndKeysAreThoseOfTheSeparateFunctions() {
+        for document in Self.documents() {
+            var copy = document
+            let expected: [(raw: String, scan: TextCleanerLines.Scan)] = copy.withUTF8 { bytes in
+                TextCleanerLines.lineRanges(bytes).compactMap { range in
+                    let line = UnsafeBufferPointer(rebasing: bytes[range])
+                    let scan = TextCleanerLines.scan(line)
+                    return scan.words == 0 ? nil : (String(decoding: line, as: UTF8.self), scan)
+                }
+            }
+            let scanned = Self.scan(document)
+            #expect(scanned.map { ExactText($0.raw) } == expected.map { ExactText($0.raw) })
+            for (line, (_, scan)) in zip(scanned, expected) {
+                #expect(line.line.scan == scan, "\(ExactText(line.raw))")
+                let key = BoilerplateLexicon.comparisonKeyBytes(TextFolding.collapseWhitespace(line.raw))
+                #expect(line.key == key, "\(ExactText(line.raw))")
+                #expect(line.line.keyWords == key.withUnsafeBufferPointer(BoilerplateLexicon.keyWords))
+            }
+        }
+    }
+
+    @Test func filtersNeverRuleOutALineTheRuleWouldClaim() {
+        var claimed = (promotion: 0, contained: 0, navigation: 0)
+        for options in [NormalizationOptions.default, NormalizationOptions(repairMojibake: false, removeTatweel: false)] {
+            for document in Self.documents() {
+                for scanned in Self.scan(document, options: options) {
+                    let line = scanned.line
+                    let containsPhrase = scanned.key.withUnsafeBufferPointer(BoilerplateLexicon.containsContainedPhrase(keyBytes:))
+                    if containsPhrase { claimed.contained += 1 }
+                    #expect(line.mayHoldContainedPhrase || !containsPhrase, "\(ExactText(scanned.raw))")
+                    let promotion = scanned.key.withUnsafeBufferPointer(TextCleanerRules.isPromotion(keyBytes:))
+                    if promotion { claimed.promotion += 1 }
+                    #expect(line.mayBePromotion || !promotion, "\(ExactText(scanned.raw))")
+                    var raw = scanned.raw
+                    let navigation = raw.withUTF8 { TextCleanerRules.isNavigation(rawBytes: $0) }
+                    if navigation { claimed.navigation += 1 }
+                    #expect(line.mayHoldFurnitureItem || containsPhrase || !navigation, "\(ExactText(scanned.raw))")
+                    if line.isDisplayForm {
+                        let collapsed = TextFolding.collapseWhitespace(scanned.raw)
+                        #expect(ExactText(ArabicNormalizer(options: options).normalize(collapsed)) == ExactText(collapsed))
+                    }
+                }
+            }
+        }
+        // The claimed lines are there: the checks above were not vacuous.
+        #expect(claimed.promotion > 0 && claimed.contained > 0 && claimed.navigation > 0)
+    }
+
+    /// Prose is what the filters are for: nothing to check, no display pass needed.
+    @Test func proseNeedsNoRuleAndNoDisplayPass() {
+        for scanned in Self.scan(Self.prose.joined(separator: "\n")) {
+            #expect(!scanned.line.mayBePromotion)
+            #expect(!scanned.line.mayHoldContainedPhrase)
+            #expect(!scanned.line.mayHoldFurnitureItem)
+            #expect(scanned.line.isDisplayForm)
+        }
+        // A stretching tatweel and marks out of canonical order need the display pass.
+        for line in ["كلمـــة طويلة", "ش\u{0651}\u{064E}دة"] {
+            #expect(Self.scan(line).allSatisfy { !$0.line.isDisplayForm })
+        }
+    }
+}
