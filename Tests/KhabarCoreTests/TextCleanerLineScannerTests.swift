@@ -102,6 +102,27 @@ import Testing
         #expect(claimed.promotion > 0 && claimed.contained > 0 && claimed.navigation > 0)
     }
 
+    /// The cleaner puts only the lines that need it through the display pass, one by one: the
+    /// text must be what the pass over all kept lines at once gives.
+    @Test func keptLinesGetTheDisplayFormOfTheWholeText() {
+        var random = SeededRandom(seed: 0x6469_7370)
+        var documents = Self.documents()
+        for _ in 0..<300 {
+            documents.append((0..<Int.random(in: 1...6, using: &random)).map { _ in
+                noisyRandomText(&random, maxLength: 40) + (Self.prose + ["ط§ظ„ط¹ط±ط¨ظٹط©", "Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©", "كلمـــة"]).randomElement(using: &random)!
+            }.joined(separator: "\n"))
+        }
+        for options in [NormalizationOptions.default, NormalizationOptions(repairMojibake: false, removeTatweel: false)] {
+            let cleaner = TextCleaner(options: options)
+            let normalizer = ArabicNormalizer(options: options)
+            for document in documents {
+                let cleaned = cleaner.clean(document)
+                let kept = cleaned.lines.filter { $0.role == .text }.map(\.line).joined(separator: "\n")
+                #expect(ExactText(cleaned.text) == ExactText(normalizer.normalize(kept)), "\(ExactText(document))")
+            }
+        }
+    }
+
     /// Prose is what the filters are for: nothing to check, no display pass needed.
     @Test func proseNeedsNoRuleAndNoDisplayPass() {
         for scanned in Self.scan(Self.prose.joined(separator: "\n")) {

@@ -242,9 +242,11 @@ public struct TextCleaner: Sendable {
         }
 
         let kept = zip(lines, roles).filter { $0.1 == .text }.map(\.0)
-        let keptText = kept.map(\.line).joined(separator: "\n")
-        // Lines the display pass would leave as they are need no pass (most paragraphs).
-        result.text = kept.allSatisfy(\.isDisplayForm) ? keptText : normalizer.normalize(keptText)
+        // The display pass works line by line: lines it would leave as they are (most
+        // paragraphs) skip it, and a line it empties is dropped, as it drops blank lines.
+        result.text = kept.allSatisfy(\.isDisplayForm)
+            ? kept.map(\.line).joined(separator: "\n")
+            : kept.lazy.map { $0.isDisplayForm ? $0.line : normalizer.normalize($0.line) }.filter { !$0.isEmpty }.joined(separator: "\n")
         result.title = result.title.map(normalizer.normalize)
         result.lines = zip(lines, roles).map { ($0.0.line, $0.1) }
         return result
@@ -275,15 +277,19 @@ public struct TextCleaner: Sendable {
         if line.mayBePromotion && words <= TextCleanerRules.maximumPromotionWords && TextCleanerRules.isPromotion(keyBytes: key) {
             return .promotion
         }
-        if let author = TextCleanerRules.bylineAuthor(text, words: words) {
-            if result.author == nil { result.author = author }
-            if result.publishedAt == nil, let date = NewsDateParser.parse(text) { result.publishedAt = date.iso8601 }
-            return .byline
-        }
-        if let stamp = TextCleanerRules.dateline(text, words: words) {
-            if result.publishedAt == nil { result.publishedAt = stamp.date.iso8601 }
-            if result.siteName == nil { result.siteName = stamp.siteName }
-            return .dateline
+        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text) {
+            // Asked once for both rules.
+            let isBylineOrDateline = BylineDetector.isBylineOrDateline(text)
+            if let author = TextCleanerRules.bylineAuthor(text, words: words, isBylineOrDateline: isBylineOrDateline) {
+                if result.author == nil { result.author = author }
+                if result.publishedAt == nil, let date = NewsDateParser.parse(text) { result.publishedAt = date.iso8601 }
+                return .byline
+            }
+            if let stamp = TextCleanerRules.dateline(text, words: words, isBylineOrDateline: isBylineOrDateline) {
+                if result.publishedAt == nil { result.publishedAt = stamp.date.iso8601 }
+                if result.siteName == nil { result.siteName = stamp.siteName }
+                return .dateline
+            }
         }
         if TextCleanerRules.isCaption(text, words: words) { return .caption }
         return .text

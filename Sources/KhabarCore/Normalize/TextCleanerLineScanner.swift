@@ -61,27 +61,23 @@ struct TextCleanerLineScanner: ~Copyable {
     /// The next non-blank line, or nil at the end of the text.
     mutating func nextLine() -> Line? {
         guard let base = bytes.baseAddress else { return nil }
-        while position < bytes.count {
-            var line = LineScan(
-                base: base, count: bytes.count, start: position, key: keyBytes, keyCapacity: keyCapacity, keyStart: keyCount,
-                tables: tables
-            )
-            tables.arabic.withUnsafeBufferPointer { arabic in
-                tables.asciiKey.withUnsafeBufferPointer { asciiKey in
-                    tables.containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
-                        line.run(arabic: arabic, asciiKey: asciiKey, phraseWindows: phraseWindows)
-                    }
+        return tables.withBuffers { buffers in
+            while position < bytes.count {
+                var line = LineScan(
+                    base: base, count: bytes.count, start: position, key: keyBytes, keyCapacity: keyCapacity, keyStart: keyCount,
+                    tables: tables, buffers: buffers
+                )
+                line.run()
+                keyBytes = line.key
+                keyCapacity = line.keyCapacity
+                position = line.nextLineStart
+                if let scanned = line.finish() {
+                    keyCount = scanned.key.upperBound
+                    return scanned
                 }
             }
-            keyBytes = line.key
-            keyCapacity = line.keyCapacity
-            position = line.nextLineStart
-            if let scanned = line.finish() {
-                keyCount = scanned.key.upperBound
-                return scanned
-            }
+            return nil
         }
-        return nil
     }
 }
 
@@ -92,6 +88,7 @@ private struct LineScan {
     let count: Int
     let start: Int
     let tables: TextCleanerScanTables
+    let buffers: TextCleanerScanTables.Buffers
     var index: Int
     var lineEnd: Int
     var nextLineStart: Int
@@ -132,9 +129,10 @@ private struct LineScan {
 
     init(
         base: UnsafePointer<UInt8>, count: Int, start: Int, key: UnsafeMutablePointer<UInt8>, keyCapacity: Int, keyStart: Int,
-        tables: TextCleanerScanTables
+        tables: TextCleanerScanTables, buffers: TextCleanerScanTables.Buffers
     ) {
         self.base = base
+        self.buffers = buffers
         self.count = count
         self.start = start
         self.tables = tables
@@ -148,11 +146,17 @@ private struct LineScan {
         keyWordStart = keyStart
     }
 
-    mutating func run(
-        arabic: UnsafeBufferPointer<TextCleanerScanTables.ArabicScalar>, asciiKey: UnsafeBufferPointer<UInt8>,
-        phraseWindows: UnsafeBufferPointer<UInt64>
-    ) {
+    /// Scans to the end of the line.
+    mutating func run() {
+        var scan = self
+        scan.scanToLineEnd()
+        self = scan
+    }
+
+    @inline(__always)
+    private mutating func scanToLineEnd() {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
+        let (arabic, asciiKey, phraseWindows) = (buffers.arabic, buffers.asciiKey, buffers.phraseWindows)
         while index < count {
             let byte = base[index]
             if byte &- 0xD8 < 4 {
@@ -180,7 +184,7 @@ private struct LineScan {
                         continue
                     }
                 }
-                arabicScalar(scalar, phraseWindows: phraseWindows)
+                arabicScalar(scalar)
                 index &+= 2
                 continue
             }
@@ -209,7 +213,11 @@ private struct LineScan {
                 index &+= 1  // not reached on valid UTF-8 (continuation bytes follow their lead)
                 continue
             }
-            if otherScalarEndsLine() { return }
+            // Out of line, on a copy: the call would otherwise keep `self` in memory throughout.
+            var other = self
+            let endsLine = other.otherScalarEndsLine()
+            self = other
+            if endsLine { return }
         }
     }
 
@@ -243,10 +251,15 @@ private struct LineScan {
         guard length > 0 else { return }
         let startsItem = flags & Flag.currentWordStartsItem != 0
         flags &= ~Flag.currentWordStartsItem
-        let candidate = tables.wordSignatures[WordSignature.of(key + keyWordStart, length)]
-        if candidate != 0 || startsItem { checkKeyWord(length: length, candidate: candidate, startsItem: startsItem) }
+        let candidate = buffers.wordSignatures[WordSignature.of(key + keyWordStart, length)]
+        if candidate != 0 || startsItem {
+            var checked = self
+            checked.checkKeyWord(length: length, candidate: candidate, startsItem: startsItem)
+            flags = checked.flags
+        }
     }
 
+    @inline(never)
     private mutating func checkKeyWord(length: Int, candidate: UInt8, startsItem: Bool) {
         let word = UnsafeBufferPointer(start: key + keyWordStart, count: length)
         if candidate & TextCleanerScanTables.promotionChannelWord != 0 && tables.promotionChannelFirstWords.contains(word) {
@@ -319,7 +332,8 @@ private struct LineScan {
     }
 
     /// A scalar of U+0600–06FF anywhere but inside a lettered word's open key word.
-    private mutating func arabicScalar(_ scalar: TextCleanerScanTables.ArabicScalar, phraseWindows: UnsafeBufferPointer<UInt64>) {
+    @inline(__always)
+    private mutating func arabicScalar(_ scalar: TextCleanerScanTables.ArabicScalar) {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
         let startsWord = flags & Flag.inWord == 0
         wordCharacter()
@@ -337,7 +351,7 @@ private struct LineScan {
             written &+= 2
             window = window << 16 | UInt64(scalar.key)
             let slot = TextCleanerScanTables.phraseWindowSlot(window)
-            if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+            if buffers.phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
         } else if scalar.key == 1 {
             flags |= Flag.keyPendingSpace
         }
@@ -396,6 +410,7 @@ private struct LineScan {
 
     /// A scalar of two, three or four bytes outside U+0600–06FF (rare in Arabic text), at
     /// `index`; returns true when it is a line break (and the line ends before it).
+    @inline(never)
     private mutating func otherScalarEndsLine() -> Bool {
         let bytes = UnsafeBufferPointer(start: base, count: count)
         let byte = base[index]
@@ -499,6 +514,26 @@ final class TextCleanerScanTables: Sendable {
     let asciiKey: [UInt8]
     private let display: ScalarActions
     let detectsMojibake: Bool
+    /// The tables as buffers, for the scanner's loop (no bounds or uniqueness checks).
+    struct Buffers {
+        var arabic: UnsafeBufferPointer<ArabicScalar>
+        var asciiKey: UnsafeBufferPointer<UInt8>
+        var phraseWindows: UnsafeBufferPointer<UInt64>
+        var wordSignatures: UnsafeBufferPointer<UInt8>
+    }
+
+    func withBuffers<Result>(_ body: (Buffers) -> Result) -> Result {
+        arabic.withUnsafeBufferPointer { arabic in
+            asciiKey.withUnsafeBufferPointer { asciiKey in
+                containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
+                    wordSignatures.withUnsafeBufferPointer { wordSignatures in
+                        body(Buffers(arabic: arabic, asciiKey: asciiKey, phraseWindows: phraseWindows, wordSignatures: wordSignatures))
+                    }
+                }
+            }
+        }
+    }
+
     /// By `WordSignature`: `promotionChannelWord` and `furnitureItemWord` bits, set where a
     /// word of that kind has the signature.
     let wordSignatures: [UInt8]

@@ -515,9 +515,10 @@ enum TextCleanerRules {
     static let maximumMetadataLineWords = 14
 
     /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
-    static func bylineAuthor(_ line: String, words: Int? = nil) -> String? {
+    /// `isBylineOrDateline`: `BylineDetector.isBylineOrDateline(line)`, when the caller has it.
+    static func bylineAuthor(_ line: String, words: Int? = nil, isBylineOrDateline: Bool? = nil) -> String? {
         guard (words ?? TextCleanerText.words(line)) <= 12, !TextCleanerText.endsSentence(line),
-              BylineDetector.isBylineOrDateline(line) else { return nil }
+              isBylineOrDateline ?? BylineDetector.isBylineOrDateline(line) else { return nil }
         return BylineDetector.author(fromBylineLine: line)
     }
 
@@ -532,26 +533,56 @@ enum TextCleanerRules {
     /// A publication stamp: a short line whose content is a date, possibly with a label and the
     /// publishing site ("نشر في الوطن يوم 20 - 06 - 2024", "نيسان ـ نشر في 2024-06-19 الساعة 14:49",
     /// "الثلاثاء، 19 نوفمبر 2024 02:31 م"). A sentence that mentions a date is not one.
-    static func dateline(_ line: String, words: Int? = nil) -> (date: NewsDate, siteName: String?)? {
+    /// `isBylineOrDateline`: `BylineDetector.isBylineOrDateline(line)`, when the caller has it.
+    static func dateline(_ line: String, words: Int? = nil, isBylineOrDateline: Bool? = nil) -> (date: NewsDate, siteName: String?)? {
         guard (words ?? TextCleanerText.words(line)) <= maximumMetadataLineWords, !TextCleanerText.endsSentence(line),
               TextCleanerText.containsDigit(line) else { return nil }
         var site: String?
-        var isStamp = BylineDetector.isBylineOrDateline(line)
-        // "<site> ـ نشر في <date>": the site comes before a separator and a publication label.
-        for separator in siteSeparators {
-            guard let range = line.range(of: separator) else { continue }
-            let before = String(line[..<range.lowerBound])
-            let after = String(line[range.upperBound...])
-            if startsWithPublicationLabel(after), BylineDetector.isBylineOrDateline(after) {
-                isStamp = true
-                site = plausibleSiteName(before)
+        var isStamp = isBylineOrDateline ?? BylineDetector.isBylineOrDateline(line)
+        // "<site> ـ نشر في <date>": the site comes before a separator and a publication label
+        // (whose words the line must hold somewhere, which most lines do not).
+        if mayHoldPublicationLabel(line) {
+            for separator in siteSeparators {
+                guard let range = line.range(of: separator) else { continue }
+                let before = String(line[..<range.lowerBound])
+                let after = String(line[range.upperBound...])
+                if startsWithPublicationLabel(after), BylineDetector.isBylineOrDateline(after) {
+                    isStamp = true
+                    site = plausibleSiteName(before)
+                }
+                break
             }
-            break
         }
         guard isStamp, let date = NewsDateParser.parse(line) else { return nil }
         if site == nil { site = siteAfterPublicationLabel(line) }
         return (date, site)
     }
+
+    /// Whether `publicationLabels`' first words ("نشر", "نُشر", "published", "posted") may
+    /// occur in `line`: on the bytes, Latin letters in either case.
+    static func mayHoldPublicationLabel(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { bytes in
+            for start in bytes.indices {
+                let first = bytes[start] | (bytes[start] &- 0x41 < 26 ? 0x20 : 0)
+                for word in publicationLabelWords where word[0] == first && start + word.count <= bytes.count {
+                    var offset = 1
+                    while offset < word.count {
+                        let byte = bytes[start + offset]
+                        if (byte &- 0x41 < 26 ? byte | 0x20 : byte) != word[offset] { break }
+                        offset += 1
+                    }
+                    if offset == word.count { return true }
+                }
+            }
+            return false
+        }
+    }
+
+    private static let publicationLabelWords: [[UInt8]] = {
+        let words = Set(publicationLabels.map { String($0.prefix { $0 != " " }) })
+        return words.map { Array($0.utf8) }
+    }()
 
     private static func startsWithPublicationLabel(_ text: String) -> Bool {
         let lowered = text.lowercased()
