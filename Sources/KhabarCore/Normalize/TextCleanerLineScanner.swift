@@ -171,15 +171,18 @@ private struct LineScan {
                         window = window << 16 | UInt64(scalar.key)
                         let slot = TextCleanerScanTables.phraseWindowSlot(window)
                         if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+                        if scalar.display == ArabicScalar.mojibakeLead && tables.detectsMojibake
+                            && MojibakeRepair.signature(base, count, at: index)
+                        {
+                            flags &= ~Flag.isDisplayForm
+                        }
                         markClass = 0
-                        flags |= Flag.itemHasWord
                         index &+= 2
                         continue
                     }
                     if scalar.display == ArabicScalar.orderedMark {
                         if scalar.combiningClass < markClass { flags &= ~Flag.isDisplayForm }
                         markClass = scalar.combiningClass
-                        flags |= Flag.itemHasWord
                         index &+= 2
                         continue
                     }
@@ -493,8 +496,8 @@ final class TextCleanerScanTables: Sendable {
         static let letter: UInt8 = 1
         /// The Arabic comma: separates menu items.
         static let itemSeparator: UInt8 = 2
-        /// Has key bytes, the display pass keeps it, and it separates nothing: inside a word,
-        /// it only adds its key bytes.
+        /// Has key bytes, the display pass keeps it (a mojibake lead after a look at what
+        /// follows), and it separates nothing: inside a word, it only adds its key bytes.
         static let continuesWord: UInt8 = 4
 
         static let keep: UInt8 = 0
@@ -581,7 +584,9 @@ final class TextCleanerScanTables: Sendable {
                 kind = ArabicScalar.orderedMark
                 combiningClass = UInt8(ScalarAction.payload(action))
             }
-            if arabicKey[slot] > 1 && kind == ArabicScalar.keep && flags & ArabicScalar.itemSeparator == 0 {
+            if arabicKey[slot] > 1 && (kind == ArabicScalar.keep || kind == ArabicScalar.mojibakeLead)
+                && flags & ArabicScalar.itemSeparator == 0
+            {
                 flags |= ArabicScalar.continuesWord
             }
             return ArabicScalar(key: arabicKey[slot], flags: flags, display: kind, combiningClass: combiningClass)
