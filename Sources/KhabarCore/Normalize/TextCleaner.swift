@@ -37,12 +37,35 @@ public struct CleanedText: Sendable, Equatable {
     public var siteName: String?
     /// ISO 8601, as `NewsDate.iso8601` writes it (local time as written; no zone).
     public var publishedAt: String?
-    /// Every non-blank input line with what it was taken for, in order (for tests and debugging).
-    public var lines: [(line: String, role: TextLineRole)]
+    /// The non-blank input lines (whitespace collapsed) and what each was taken for, in order.
+    var lineTexts: [String] = []
+    var lineRoles: [TextLineRole] = []
+
+    /// Every non-blank input line with what it was taken for, in order (for tests and
+    /// debugging; paired up when asked for).
+    public var lines: [(line: String, role: TextLineRole)] {
+        get { zip(lineTexts, lineRoles).map { ($0, $1) } }
+        set {
+            lineTexts = newValue.map(\.line)
+            lineRoles = newValue.map(\.role)
+        }
+    }
+
+    public init(
+        text: String, title: String? = nil, author: String? = nil, siteName: String? = nil, publishedAt: String? = nil,
+        lines: [(line: String, role: TextLineRole)] = []
+    ) {
+        self.text = text
+        self.title = title
+        self.author = author
+        self.siteName = siteName
+        self.publishedAt = publishedAt
+        self.lines = lines
+    }
 
     public static func == (lhs: CleanedText, rhs: CleanedText) -> Bool {
         lhs.text == rhs.text && lhs.title == rhs.title && lhs.author == rhs.author && lhs.siteName == rhs.siteName
-            && lhs.publishedAt == rhs.publishedAt && lhs.lines.elementsEqual(rhs.lines, by: { $0.line == $1.line && $0.role == $1.role })
+            && lhs.publishedAt == rhs.publishedAt && lhs.lineTexts == rhs.lineTexts && lhs.lineRoles == rhs.lineRoles
     }
 }
 
@@ -241,14 +264,20 @@ public struct TextCleaner: Sendable {
             }
         }
 
-        let kept = zip(lines, roles).filter { $0.1 == .text }.map(\.0)
         // The display pass works line by line: lines it would leave as they are (most
         // paragraphs) skip it, and a line it empties is dropped, as it drops blank lines.
-        result.text = kept.allSatisfy(\.isDisplayForm)
-            ? kept.map(\.line).joined(separator: "\n")
-            : kept.lazy.map { $0.isDisplayForm ? $0.line : normalizer.normalize($0.line) }.filter { !$0.isEmpty }.joined(separator: "\n")
+        var text = ""
+        text.reserveCapacity(lines.indices.reduce(0) { roles[$1] == .text ? $0 + lines[$1].line.utf8.count + 1 : $0 })
+        for (line, role) in zip(lines, roles) where role == .text {
+            let display = line.isDisplayForm ? line.line : normalizer.normalize(line.line)
+            if display.isEmpty { continue }
+            if !text.isEmpty { text += "\n" }
+            text += display
+        }
+        result.text = text
         result.title = result.title.map(normalizer.normalize)
-        result.lines = zip(lines, roles).map { ($0.0.line, $0.1) }
+        result.lineTexts = lines.map(\.line)
+        result.lineRoles = roles
         return result
     }
 
