@@ -47,17 +47,18 @@ final class FoldingFastPath: Sendable {
     }
 
     /// What the loop writes for one scalar, in one `UInt32`: up to three output bytes in the
-    /// low 24 bits (first byte lowest), their count, and flags.
+    /// low 24 bits (first byte lowest), flags, and the byte count in the top two bits (one
+    /// shift to read).
     enum Entry {
-        static let lengthShift: UInt32 = 24
+        static let lengthShift: UInt32 = 30
         /// Handled outside the word loop: a scalar of three or four bytes, or one to leave to
         /// the scanner.
-        static let slowPath: UInt32 = 1 << 28
+        static let slowPath: UInt32 = 1 << 24
         /// The output scalar is neither ASCII nor an Arabic letter U+0621–0678: it can follow
         /// ط ظ ع غ in a windows-1256 signature (or is Ã Ø Ù Ú Û itself).
-        static let unusualScalar: UInt32 = 1 << 30
+        static let unusualScalar: UInt32 = 1 << 25
         /// The output scalar can begin a mojibake signature: Ã Ø Ù Ú Û or ط ظ ع غ.
-        static let signatureLead: UInt32 = 1 << 31
+        static let signatureLead: UInt32 = 1 << 26
         /// Dropped: nothing written.
         static let drop: UInt32 = 0
 
@@ -180,7 +181,7 @@ final class FoldingFastPath: Sendable {
                 word >>= UInt64(truncatingIfNeeded: length &* 8)
                 index &+= length
                 outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
-                written &+= Int(entry >> Entry.lengthShift & 0b11)
+                written &+= Int(entry >> Entry.lengthShift)
                 flags |= entry
             }
             guard entry & Entry.slowPath != 0, index < count else { continue }
@@ -206,7 +207,7 @@ final class FoldingFastPath: Sendable {
             }
             if entry & Entry.slowPath != 0 { return nil }
             outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
-            written &+= Int(entry >> Entry.lengthShift & 0b11)
+            written &+= Int(entry >> Entry.lengthShift)
             flags |= entry
             index &+= length
         }
@@ -255,20 +256,22 @@ final class FoldingFastPath: Sendable {
     private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A }
 
     /// The first position from `start` holding a space or line break followed by another.
-    /// Words of eight bytes overlap by one, so a pair across two words is seen.
+    /// Eight positions at a time: the bytes there against the bytes one further on.
     private static func firstSeparatorPair(_ bytes: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int? {
-        /// 0x80 in every byte of `word` that is zero, nothing elsewhere.
-        func zeroBytes(_ word: UInt64) -> UInt64 {
+        /// 0x80 in every byte of `word` that is a space or line break, nothing elsewhere.
+        func separators(_ word: UInt64) -> UInt64 {
             let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-            return ~(((word & low) &+ low) | word | low)
+            let spaces = word ^ 0x2020_2020_2020_2020
+            let lineBreaks = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            return ~(((spaces & low) &+ low) | spaces | low) | ~(((lineBreaks & low) &+ low) | lineBreaks | low)
         }
+        let raw = UnsafeRawPointer(bytes)
         var index = start
-        while index &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let separators = zeroBytes(word ^ 0x2020_2020_2020_2020) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-            let pairs = separators & separators >> 8
-            if pairs != 0 { return index &+ pairs.trailingZeroBitCount / 8 }
-            index &+= 7
+        while index &+ 9 <= count {
+            let here = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let following = raw.loadUnaligned(fromByteOffset: index &+ 1, as: UInt64.self)
+            if separators(here) & separators(following) != 0 { break }
+            index &+= 8
         }
         while index &+ 1 < count {
             if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
