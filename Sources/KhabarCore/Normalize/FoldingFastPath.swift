@@ -5,7 +5,8 @@
 ///
 /// Spaces and line breaks are written where they stand ("simple emission"), then, only when
 /// that left two in a row or one at either end (a mark dropped between spaces, a line of
-/// marks), collapsed the way the scanner does it. Folding display text rarely needs that.
+/// marks), collapsed the way the scanner does it, from the first such place on. Display text
+/// needs that only where folding dropped something next to a space or line break.
 ///
 /// Built per option set from the folding `ScalarActions`, so every option set folds the same
 /// way on both paths.
