@@ -17,12 +17,12 @@
 public struct ArabicNormalizer: Sendable {
     public let options: NormalizationOptions
     private let displayActions: ScalarActions
-    private let foldingActions: ScalarActions
+    private let foldingFastPath: FoldingFastPath
 
     public init(options: NormalizationOptions = .default) {
         self.options = options
         displayActions = ScalarActions.shared(for: options, folding: false)
-        foldingActions = ScalarActions.shared(for: options, folding: true)
+        foldingFastPath = FoldingFastPath.shared(for: options)
     }
 
     /// The display form of `text`.
@@ -40,15 +40,22 @@ public struct ArabicNormalizer: Sendable {
     /// could not repair (a typographic quote unified, a letter lower-cased); such text is
     /// normalized and folded again, so that folding folded text changes nothing.
     func fold(display: String) -> String {
-        var folded = NormalizingScanner.run(display, actions: foldingActions)
-        guard options.repairMojibake else { return folded }
+        var folded = foldOnce(display)
+        guard options.repairMojibake else { return folded.text }
         for _ in 0..<4 {
-            let suspect = folded.utf8.withContiguousStorageIfAvailable(MojibakeRepair.mayContainMojibake) ?? true
+            let suspect = !folded.mojibakeRuledOut
+                && (folded.text.utf8.withContiguousStorageIfAvailable(MojibakeRepair.mayContainMojibake) ?? true)
             guard suspect else { break }
-            let again = NormalizingScanner.run(normalize(folded), actions: foldingActions)
-            if again == folded { break }
+            let again = foldOnce(normalize(folded.text))
+            if again.text == folded.text { break }
             folded = again
         }
-        return folded
+        return folded.text
+    }
+
+    /// One folding pass: the fast path, or the scanner for text it leaves (both give the same).
+    private func foldOnce(_ text: String) -> FoldingFastPath.Folded {
+        foldingFastPath.fold(text)
+            ?? FoldingFastPath.Folded(text: NormalizingScanner.run(text, actions: foldingFastPath.actions), mojibakeRuledOut: false)
     }
 }

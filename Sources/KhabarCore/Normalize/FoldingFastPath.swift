@@ -1,0 +1,283 @@
+/// The folding pass for the common case: one table lookup per scalar gives the bytes to write,
+/// and no NFC work. Any scalar needing more (an Arabic mark kept, a multi-scalar lowercase, a
+/// scalar that composes under NFC…) sends the whole text back to `NormalizingScanner`, the
+/// reference path.
+///
+/// Spaces and line breaks are written where they stand ("simple emission"), then, only when
+/// that left two in a row or one at either end (a mark dropped between spaces, a line of
+/// marks), collapsed the way the scanner does it, from the first such place on. Display text
+/// needs that only where folding dropped something next to a space or line break.
+///
+/// Built per option set from the folding `ScalarActions`, so every option set folds the same
+/// way on both paths.
+final class FoldingFastPath: Sendable {
+    let actions: ScalarActions
+    /// Entries (see `Entry`) of U+0000–07FF at their scalar value, then U+2000–206F from
+    /// `generalPunctuationStart`, then one entry for any lead byte of three or four bytes.
+    private let entries: [UInt32]
+    /// Per UTF-8 lead byte, how its scalar's entry index is made: the low 16 bits are the
+    /// lead's part, bits 16–23 mask the next byte (0 for ASCII). No branch on the scalar's size.
+    private let leadSlots: [UInt32]
+
+    private static let generalPunctuationStart = 0x800
+    private static let wideScalarSlot = 0x870
+
+    static let `default` = FoldingFastPath(actions: .defaultFolding)
+
+    static func shared(for options: NormalizationOptions) -> FoldingFastPath {
+        options == .default ? .default : FoldingFastPath(actions: ScalarActions.shared(for: options, folding: true))
+    }
+
+    init(actions: ScalarActions) {
+        precondition(actions.folding)
+        self.actions = actions
+        var entries = (0..<0x80).map { Entry.make(action: actions.ascii[$0], value: UInt32($0), actions: actions) }
+        entries += (0x80..<0x800).map { Entry.make(action: actions.twoByte[$0 - 0x80], value: UInt32($0), actions: actions) }
+        entries += (0x2000..<0x2070).map {
+            Entry.make(action: actions.generalPunctuation[$0 - 0x2000], value: UInt32($0), actions: actions)
+        }
+        entries.append(Entry.slowPath)
+        self.entries = entries
+        leadSlots = (0..<256).map { (lead: UInt32) -> UInt32 in
+            switch lead {
+            case 0..<0x80: lead
+            case 0xC0..<0xE0: (lead & 0x1F) << 6 | 0x3F << 16
+            default: UInt32(Self.wideScalarSlot)  // three or four bytes (a continuation byte never leads)
+            }
+        }
+    }
+
+    /// What the loop writes for one scalar, in one `UInt32`: up to three output bytes in the
+    /// low 24 bits (first byte lowest), flags, and the byte count in the top two bits (one
+    /// shift to read).
+    enum Entry {
+        static let lengthShift: UInt32 = 30
+        /// Handled outside the word loop: a scalar of three or four bytes, or one to leave to
+        /// the scanner.
+        static let slowPath: UInt32 = 1 << 24
+        /// The output scalar is neither ASCII nor an Arabic letter U+0621–0678: it can follow
+        /// ط ظ ع غ in a windows-1256 signature (or is Ã Ø Ù Ú Û itself).
+        static let unusualScalar: UInt32 = 1 << 25
+        /// The output scalar can begin a mojibake signature: Ã Ø Ù Ú Û or ط ظ ع غ.
+        static let signatureLead: UInt32 = 1 << 26
+        /// Dropped: nothing written.
+        static let drop: UInt32 = 0
+
+        static func make(action: UInt32, value: UInt32, actions: ScalarActions) -> UInt32 {
+            let inputLength = Unicode.Scalar(value).map { UTF8.width($0) } ?? 4
+            switch ScalarAction.kind(action) {
+            case .keep: return emitting([value], inputLength: inputLength)
+            case .drop: return drop
+            case .space: return emitting([0x20], inputLength: inputLength)
+            case .newline: return emitting([0x0A], inputLength: inputLength)
+            case .replace:
+                // A replacement by a space or line break would pass for one in the collapsing.
+                let payload = ScalarAction.payload(action)
+                return payload == 0x20 || payload == 0x0A ? slowPath : emitting([payload], inputLength: inputLength)
+            case .expand:
+                // The ellipsis under `.unify` is three full stops; other expansions go through
+                // the tables again in the scanner.
+                guard value == 0x2026, actions.ascii[0x2E] == ScalarAction.make(.keep) else { return slowPath }
+                return emitting([0x2E, 0x2E, 0x2E], inputLength: inputLength)
+            case .arabicMark, .keepNeedingNFC, .tatweel: return slowPath
+            }
+        }
+
+        /// Never more bytes than the input scalar had, so the output fits in the input's size.
+        private static func emitting(_ scalars: [UInt32], inputLength: Int) -> UInt32 {
+            var bytes: [UInt8] = []
+            var flags: UInt32 = 0
+            for value in scalars {
+                guard let scalar = Unicode.Scalar(value) else { return slowPath }
+                bytes += Array(String(scalar).utf8)
+                flags |= Self.flags(ofOutput: value)
+            }
+            guard bytes.count <= min(inputLength, 3) else { return slowPath }
+            var packed: UInt32 = 0
+            for (offset, byte) in bytes.enumerated() { packed |= UInt32(byte) << (8 * UInt32(offset)) }
+            return flags | UInt32(bytes.count) << lengthShift | packed
+        }
+
+        static func flags(ofOutput value: UInt32) -> UInt32 {
+            var flags: UInt32 = 0
+            if value >= 0x80 && !(0x0621...0x0678).contains(value) { flags |= unusualScalar }
+            if [0xC3, 0xD8, 0xD9, 0xDA, 0xDB, 0x0637, 0x0638, 0x0639, 0x063A].contains(value) { flags |= signatureLead }
+            return flags
+        }
+    }
+
+    /// A folded text; `mojibakeRuledOut` when it cannot carry a mojibake signature, so
+    /// `MojibakeRepair.mayContainMojibake` need not read it again.
+    struct Folded {
+        let text: String
+        let mojibakeRuledOut: Bool
+    }
+
+    /// The folded form of `text` (what `NormalizingScanner.run(text, actions: actions)` gives),
+    /// or nil when the text holds a scalar this pass leaves to the scanner.
+    func fold(_ text: String) -> Folded? {
+        var text = text
+        return text.withUTF8 { input in
+            guard let source = input.baseAddress, !input.isEmpty else { return Folded(text: "", mojibakeRuledOut: true) }
+            // +4: every scalar stores four bytes at once; the output never outgrows the input.
+            let output = UnsafeMutablePointer<UInt8>.allocate(capacity: input.count + 4)
+            defer { output.deallocate() }
+            var seenFlags: UInt32 = 0
+            let emitted = entries.withUnsafeBufferPointer { entries in
+                leadSlots.withUnsafeBufferPointer { leadSlots in
+                    emit(source, count: input.count, into: output, entries: entries.baseAddress!,
+                         leadSlots: leadSlots.baseAddress!, seenFlags: &seenFlags)
+                }
+            }
+            guard var written = emitted else { return nil }
+            if let run = Self.firstSeparatorRun(output, count: written) {
+                written = Self.collapseSeparators(output, count: written, from: run)
+            }
+            let signaturePossible = seenFlags & (Entry.unusualScalar | Entry.signatureLead)
+                == Entry.unusualScalar | Entry.signatureLead
+            return Folded(text: Self.string(UnsafeBufferPointer(start: output, count: written)),
+                          mojibakeRuledOut: !signaturePossible)
+        }
+    }
+
+    /// Bytes this type wrote from table entries: valid UTF-8 by construction, so the copy into
+    /// a String skips validation where the standard library allows it.
+    private static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        if #available(macOS 26.0, *) {
+            return String(copying: UTF8Span(unchecked: utf8.span))
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Simple emission: every scalar's entry bytes, spaces and line breaks included. Returns the
+    /// byte count, or nil at the first scalar left to the scanner.
+    ///
+    /// Reads eight bytes at a time and takes up to four scalars of one or two bytes from the
+    /// word (at most eight bytes): the next scalar's position then comes from shifting a
+    /// register rather than from a load, which keeps the loop off the load latency.
+    private func emit(
+        _ source: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<UInt8>,
+        entries: UnsafePointer<UInt32>, leadSlots: UnsafePointer<UInt32>, seenFlags: inout UInt32
+    ) -> Int? {
+        let outputBytes = UnsafeMutableRawPointer(output)
+        var index = 0
+        var written = 0
+        var flags: UInt32 = 0
+        while index < count {
+            var word: UInt64
+            if index &+ 8 <= count {
+                word = UInt64(littleEndian: UnsafeRawPointer(source).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            } else {
+                // The last bytes, padded with NULs (dropped; the loop ends at `count` anyway).
+                word = 0
+                for offset in 0..<(count &- index) { word |= UInt64(source[index &+ offset]) << (8 &* UInt64(offset)) }
+            }
+            var entry: UInt32 = 0
+            for _ in 0..<4 {
+                let lead = UInt8(truncatingIfNeeded: word)
+                let slot = leadSlots[Int(lead)]
+                entry = entries[Int(slot & 0xFFFF | UInt32(truncatingIfNeeded: word >> 8) & slot >> 16)]
+                if entry & Entry.slowPath != 0 { break }
+                let length = 1 &+ Int(lead >> 7)
+                word >>= UInt64(truncatingIfNeeded: length &* 8)
+                index &+= length
+                outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
+                written &+= Int(entry >> Entry.lengthShift)
+                flags |= entry
+            }
+            guard entry & Entry.slowPath != 0, index < count else { continue }
+            // A scalar of three or four bytes, or one to leave to the scanner.
+            let lead = source[index]
+            guard lead >= 0xE0 else { return nil }
+            let length = lead < 0xF0 ? 3 : 4
+            var value = UInt32(lead & (length == 3 ? 0x0F : 0x07))
+            for offset in 1..<length { value = value << 6 | UInt32(source[index &+ offset] & 0x3F) }
+            if value &- 0x2000 < 0x70 {
+                entry = entries[Self.generalPunctuationStart &+ Int(value &- 0x2000)]
+            } else {
+                let action = actions.wideAction(value)
+                if action == ScalarAction.make(.keep) {
+                    // Copied as it is (a four-byte scalar does not fit an entry).
+                    for offset in 0..<length { output[written &+ offset] = source[index &+ offset] }
+                    written &+= length
+                    index &+= length
+                    flags |= Entry.unusualScalar
+                    continue
+                }
+                entry = Entry.make(action: action, value: value, actions: actions)
+            }
+            if entry & Entry.slowPath != 0 { return nil }
+            outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
+            written &+= Int(entry >> Entry.lengthShift)
+            flags |= entry
+            index &+= length
+        }
+        seenFlags = flags
+        return written
+    }
+
+    /// Where simple emission first left a space or line break at either end or two in a row
+    /// (the scanner's rules differ from writing them where they stand there), or nil. The
+    /// bytes before it are already as the scanner writes them, and it starts a run.
+    static func firstSeparatorRun(_ bytes: UnsafePointer<UInt8>, count: Int) -> Int? {
+        guard count > 0 else { return nil }
+        if isSeparator(bytes[0]) { return 0 }
+        if let pair = firstSeparatorPair(bytes, from: 0, count: count) { return pair }
+        return isSeparator(bytes[count &- 1]) ? count &- 1 : nil
+    }
+
+    /// The scanner's rules over simply emitted bytes, in place, from `start` (see
+    /// `firstSeparatorRun`): a run of spaces and line breaks between visible bytes becomes a
+    /// line break if it holds one, else one space; runs at either end go. The stretches between
+    /// runs move in one piece. Returns the new count.
+    static func collapseSeparators(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, from start: Int) -> Int {
+        var index = start
+        var written = start
+        while true {
+            var owed: UInt8 = 0
+            while index < count && isSeparator(bytes[index]) {
+                if bytes[index] == 0x0A { owed = 0x0A } else if owed == 0 { owed = 0x20 }
+                index &+= 1
+            }
+            guard index < count else { return written }
+            if written > 0 && owed != 0 {
+                bytes[written] = owed
+                written &+= 1
+            }
+            // Up to the next run (single separators inside stay as they are).
+            var end = firstSeparatorPair(bytes, from: index, count: count) ?? count
+            if end == count && isSeparator(bytes[count &- 1]) { end = count &- 1 }
+            (bytes + written).update(from: bytes + index, count: end &- index)
+            written &+= end &- index
+            index = end
+        }
+    }
+
+    @inline(__always)
+    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A }
+
+    /// The first position from `start` holding a space or line break followed by another.
+    /// Eight positions at a time: the bytes there against the bytes one further on.
+    private static func firstSeparatorPair(_ bytes: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int? {
+        /// 0x80 in every byte of `word` that is a space or line break, nothing elsewhere.
+        func separators(_ word: UInt64) -> UInt64 {
+            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let spaces = word ^ 0x2020_2020_2020_2020
+            let lineBreaks = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            return ~(((spaces & low) &+ low) | spaces | low) | ~(((lineBreaks & low) &+ low) | lineBreaks | low)
+        }
+        let raw = UnsafeRawPointer(bytes)
+        var index = start
+        while index &+ 9 <= count {
+            let here = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let following = raw.loadUnaligned(fromByteOffset: index &+ 1, as: UInt64.self)
+            if separators(here) & separators(following) != 0 { break }
+            index &+= 8
+        }
+        while index &+ 1 < count {
+            if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
+            index &+= 1
+        }
+        return nil
+    }
+}
