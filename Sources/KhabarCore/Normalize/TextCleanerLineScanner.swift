@@ -146,23 +146,26 @@ private struct LineScan {
         keyWordStart = keyStart
     }
 
-    /// Scans to the end of the line.
+    /// Scans to the end of the line. The scalars inside words and the spaces between them,
+    /// nearly all of a text, are handled on local copies of the state they change, which stay
+    /// in registers; everything else goes through `step`, on the fields.
     mutating func run() {
-        var scan = self
-        scan.scanToLineEnd()
-        self = scan
-    }
-
-    @inline(__always)
-    private mutating func scanToLineEnd() {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
-        let (arabic, asciiKey, phraseWindows) = (buffers.arabic, buffers.asciiKey, buffers.phraseWindows)
+        let (arabic, phraseWindows) = (buffers.arabic, buffers.phraseWindows)
+        let (base, count) = (base, count)
+        let detectsMojibake = tables.detectsMojibake
+        var index = index
+        var key = key
+        var written = written
+        var window = window
+        var flags = flags
+        var markClass = markClass
         while index < count {
             let byte = base[index]
             if byte &- 0xD8 < 4 {
                 // U+0600–06FF, two bytes.
                 let scalar = arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)]
-                // Inside a lettered word, with its key word open: most scalars of a text.
+                // Inside a lettered word, with its key word open.
                 if flags & (Flag.inLetteredWord | Flag.keyPendingSpace) == Flag.inLetteredWord {
                     if scalar.flags & ArabicScalar.continuesWord != 0 {
                         key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
@@ -171,7 +174,7 @@ private struct LineScan {
                         window = window << 16 | UInt64(scalar.key)
                         let slot = TextCleanerScanTables.phraseWindowSlot(window)
                         if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
-                        if scalar.display == ArabicScalar.mojibakeLead && tables.detectsMojibake
+                        if scalar.display == ArabicScalar.mojibakeLead && detectsMojibake
                             && MojibakeRepair.signature(base, count, at: index)
                         {
                             flags &= ~Flag.isDisplayForm
@@ -187,41 +190,56 @@ private struct LineScan {
                         continue
                     }
                 }
-                arabicScalar(scalar)
-                index &+= 2
-                continue
-            }
-            if byte == 0x20 {
+            } else if byte == 0x20 {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
-                space()
+                if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace {
+                    flags |= Flag.inRun
+                    facts.hasWhitespaceRun = true
+                    facts.whitespaceRuns &+= 1
+                }
+                flags = flags & ~(Flag.inWord | Flag.inLetteredWord) | Flag.previousWasSpace | Flag.keyPendingSpace
+                markClass = 0
                 index &+= 1
                 continue
             }
-            if byte < 0x80 {
-                if byte &- 0x0A < 4 {
-                    lineEnd = index
-                    nextLineStart = index &+ 1
-                    return
-                }
-                if byte == 0x09 {
-                    facts.isCollapsed = false
-                    space()
-                } else {
-                    asciiWordCharacter(byte, keyByte: asciiKey[Int(byte)])
-                }
-                index &+= 1
-                continue
-            }
-            if byte < 0xC0 {
-                index &+= 1  // not reached on valid UTF-8 (continuation bytes follow their lead)
-                continue
-            }
-            // Out of line, on a copy: the call would otherwise keep `self` in memory throughout.
-            var other = self
-            let endsLine = other.otherScalarEndsLine()
-            self = other
-            if endsLine { return }
+            (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
+            let endsLine = step()
+            (index, key, written, window, flags, markClass) = (self.index, self.key, self.written, self.window, self.flags, self.markClass)
+            if endsLine { break }
         }
+        (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
+    }
+
+    /// The scalar at `index` when it is not inside a word's run of letters, nor a space;
+    /// moves `index` past it. Returns true at a line break (the line ends before it).
+    @inline(never)
+    private mutating func step() -> Bool {
+        let byte = base[index]
+        if byte &- 0xD8 < 4 {
+            arabicScalar(buffers.arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)])
+            index &+= 2
+            return false
+        }
+        if byte < 0x80 {
+            if byte &- 0x0A < 4 {
+                lineEnd = index
+                nextLineStart = index &+ 1
+                return true
+            }
+            if byte == 0x09 {
+                facts.isCollapsed = false
+                space()
+            } else {
+                asciiWordCharacter(byte, keyByte: buffers.asciiKey[Int(byte)])
+            }
+            index &+= 1
+            return false
+        }
+        if byte < 0xC0 {
+            index &+= 1  // not reached on valid UTF-8 (continuation bytes follow their lead)
+            return false
+        }
+        return otherScalarEndsLine()
     }
 
     /// The line as the scanner reports it; nil when it is blank.
@@ -255,11 +273,7 @@ private struct LineScan {
         let startsItem = flags & Flag.currentWordStartsItem != 0
         flags &= ~Flag.currentWordStartsItem
         let candidate = buffers.wordSignatures[WordSignature.of(key + keyWordStart, length)]
-        if candidate != 0 || startsItem {
-            var checked = self
-            checked.checkKeyWord(length: length, candidate: candidate, startsItem: startsItem)
-            flags = checked.flags
-        }
+        if candidate != 0 || startsItem { checkKeyWord(length: length, candidate: candidate, startsItem: startsItem) }
     }
 
     @inline(never)
@@ -413,7 +427,6 @@ private struct LineScan {
 
     /// A scalar of two, three or four bytes outside U+0600–06FF (rare in Arabic text), at
     /// `index`; returns true when it is a line break (and the line ends before it).
-    @inline(never)
     private mutating func otherScalarEndsLine() -> Bool {
         let bytes = UnsafeBufferPointer(start: base, count: count)
         let byte = base[index]
