@@ -160,6 +160,8 @@ private struct LineScan {
         var window = window
         var flags = flags
         var markClass = markClass
+        var keyWordStart = keyWordStart
+        let wordSignatures = buffers.wordSignatures
         while index < count {
             let byte = base[index]
             if byte &- 0xD8 < 4 {
@@ -189,6 +191,40 @@ private struct LineScan {
                         index &+= 2
                         continue
                     }
+                } else if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace
+                    && scalar.flags & (ArabicScalar.continuesWord | ArabicScalar.letter) == ArabicScalar.continuesWord | ArabicScalar.letter
+                {
+                    // A letter after one space: the next word starts (as `arabicScalar` has it).
+                    facts.words &+= 1
+                    facts.letteredWords &+= 1
+                    flags = flags & ~(Flag.previousWasSpace | Flag.atStart | Flag.keyPendingSpace)
+                        | Flag.inWord | Flag.inLetteredWord | Flag.itemHasWord
+                    if written > keyStart {
+                        // The key word before it is complete.
+                        let startsItem = flags & Flag.currentWordStartsItem != 0
+                        flags &= ~Flag.currentWordStartsItem
+                        let candidate = wordSignatures[WordSignature.of(key + keyWordStart, written &- keyWordStart)]
+                        if candidate != 0 || startsItem {
+                            (self.flags, self.keyWordStart, self.written) = (flags, keyWordStart, written)
+                            checkKeyWord(length: written &- keyWordStart, candidate: candidate, startsItem: startsItem)
+                            flags = self.flags
+                        }
+                        key[written] = 0x20
+                        written &+= 1
+                    }
+                    keyWordStart = written
+                    keyWords &+= 1
+                    if flags & Flag.itemAwaitingKey != 0 { flags = flags & ~Flag.itemAwaitingKey | Flag.currentWordStartsItem }
+                    key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
+                    key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
+                    written &+= 2
+                    window = UInt64(scalar.key)
+                    if scalar.display == ArabicScalar.mojibakeLead && detectsMojibake && MojibakeRepair.signature(base, count, at: index) {
+                        flags &= ~Flag.isDisplayForm
+                    }
+                    markClass = 0
+                    index &+= 2
+                    continue
                 }
             } else if byte == 0x20 {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
@@ -203,11 +239,14 @@ private struct LineScan {
                 continue
             }
             (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
+            self.keyWordStart = keyWordStart
             let endsLine = step()
             (index, key, written, window, flags, markClass) = (self.index, self.key, self.written, self.window, self.flags, self.markClass)
+            keyWordStart = self.keyWordStart
             if endsLine { break }
         }
         (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
+        self.keyWordStart = keyWordStart
     }
 
     /// The scalar at `index` when it is not inside a word's run of letters, nor a space;
