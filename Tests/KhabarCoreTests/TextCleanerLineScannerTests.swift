@@ -91,6 +91,7 @@ import Testing
                     let navigation = raw.withUTF8 { TextCleanerRules.isNavigation(rawBytes: $0) }
                     if navigation { claimed.navigation += 1 }
                     #expect(line.mayHoldFurnitureItem || containsPhrase || !navigation, "\(ExactText(scanned.raw))")
+                    if line.containsLetter { #expect(TextCleanerText.containsLetter(scanned.raw), "\(ExactText(scanned.raw))") }
                     if line.isDisplayForm {
                         let collapsed = TextFolding.collapseWhitespace(scanned.raw)
                         #expect(ExactText(ArabicNormalizer(options: options).normalize(collapsed)) == ExactText(collapsed))
@@ -130,6 +131,7 @@ import Testing
             #expect(!scanned.line.mayHoldContainedPhrase)
             #expect(!scanned.line.mayHoldFurnitureItem)
             #expect(scanned.line.isDisplayForm)
+            #expect(scanned.line.containsLetter)
         }
         // A stretching tatweel and marks out of canonical order need the display pass.
         for line in ["كلمـــة طويلة", "ش\u{0651}\u{064E}دة"] {

@@ -119,6 +119,8 @@ public struct TextCleaner: Sendable {
         var mayBePromotion = true
         var mayHoldFurnitureItem = true
         var mayHoldContainedPhrase = true
+        /// True when the scan saw a letter (false: not known).
+        var containsLetter = false
         var isDisplayForm = false
     }
 
@@ -156,7 +158,8 @@ public struct TextCleaner: Sendable {
                         ),
                         scannedKey: scanned.key, keyWords: scanned.keyWords, rawRange: scanned.range,
                         mayBePromotion: scanned.mayBePromotion, mayHoldFurnitureItem: scanned.mayHoldFurnitureItem,
-                        mayHoldContainedPhrase: scanned.mayHoldContainedPhrase, isDisplayForm: scanned.isDisplayForm
+                        mayHoldContainedPhrase: scanned.mayHoldContainedPhrase, containsLetter: scanned.containsLetter,
+                        isDisplayForm: scanned.isDisplayForm
                     ))
                     continue
                 }
@@ -292,7 +295,8 @@ public struct TextCleaner: Sendable {
         let (text, words, facts) = (line.line, line.words, line.facts)
         if facts.hasBracket && TextCleanerRules.isShortcodeOnly(text) { return .shortcode }
         if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(line.raw) { return .ticker }
-        if TextCleanerRules.isUIToken(text, words: words) { return .uiToken }
+        // A line of two words, one with a letter, is no lone control.
+        if !(line.containsLetter && words >= 2) && TextCleanerRules.isUIToken(text, words: words) { return .uiToken }
         if let memory, let source, memory.isLearnedBoilerplate(text, source: source) { return .learnedBoilerplate }
         let mayHoldItems = facts.hasWhitespaceRun || facts.hasItemSeparator
         if TextCleanerRules.isFurniture(

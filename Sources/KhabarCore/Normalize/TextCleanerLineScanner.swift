@@ -29,6 +29,8 @@ struct TextCleanerLineScanner: ~Copyable {
         /// of one of its Arabic phrases follow each other in a word, or the key holds Latin
         /// letters (or other non-Arabic letters), which the others have.
         var mayHoldContainedPhrase: Bool
+        /// The line holds an Arabic or Latin letter (false: not known).
+        var containsLetter: Bool
         /// `ArabicNormalizer.normalize` (this scanner's display options) gives the collapsed
         /// line back unchanged.
         var isDisplayForm: Bool
@@ -125,6 +127,8 @@ private struct LineScan {
         static let mayBePromotion: UInt32 = 1 << 10
         static let isDisplayForm: UInt32 = 1 << 11
         static let mayHoldContainedPhrase: UInt32 = 1 << 12
+        /// An Arabic or Latin letter was seen (not every one is noted: a hint, not a count).
+        static let sawLetter: UInt32 = 1 << 13
     }
 
     init(
@@ -198,7 +202,7 @@ private struct LineScan {
                     facts.words &+= 1
                     facts.letteredWords &+= 1
                     flags = flags & ~(Flag.previousWasSpace | Flag.atStart | Flag.keyPendingSpace)
-                        | Flag.inWord | Flag.inLetteredWord | Flag.itemHasWord
+                        | Flag.inWord | Flag.inLetteredWord | Flag.itemHasWord | Flag.sawLetter
                     if written > keyStart {
                         // The key word before it is complete.
                         let startsItem = flags & Flag.currentWordStartsItem != 0
@@ -299,6 +303,7 @@ private struct LineScan {
             mayBePromotion: scan.flags & Flag.mayBePromotion != 0,
             mayHoldFurnitureItem: (flags | scan.flags) & Flag.mayHoldFurnitureItem != 0,
             mayHoldContainedPhrase: flags & Flag.mayHoldContainedPhrase != 0,
+            containsLetter: flags & Flag.sawLetter != 0,
             isDisplayForm: flags & Flag.isDisplayForm != 0 && facts.isCollapsed
         )
     }
@@ -393,7 +398,10 @@ private struct LineScan {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
         let startsWord = flags & Flag.inWord == 0
         wordCharacter()
-        if scalar.flags & ArabicScalar.letter != 0 { letter() }
+        if scalar.flags & ArabicScalar.letter != 0 {
+            letter()
+            flags |= Flag.sawLetter
+        }
         if scalar.flags & ArabicScalar.itemSeparator != 0 {
             facts.hasItemSeparator = true
             beginItem()
@@ -446,9 +454,12 @@ private struct LineScan {
             // word, where the word checks do not look.
             facts.hasItemSeparator = true
             flags |= Flag.mayHoldFurnitureItem | Flag.itemHasWord
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+        case 0x30...0x39:
             letter()
             flags |= Flag.itemHasWord
+        case 0x41...0x5A, 0x61...0x7A:
+            letter()
+            flags |= Flag.itemHasWord | Flag.sawLetter
         default:
             flags |= Flag.itemHasWord
         }
@@ -492,9 +503,9 @@ private struct LineScan {
         }
         if flags & Flag.isDisplayForm != 0 && !tables.isKeptByDisplay(bytes, at: index) { flags &= ~Flag.isDisplayForm }
         // The scalar's own key: a lower-cased letter or number (at most 12 bytes), or nothing
-        // when it separates words.
+        // when it separates words (punctuation, mostly: known without asking its properties).
         var scalarKey: (UInt64, UInt64) = (0, 0)
-        let scalarKeyLength = withUnsafeMutableBytes(of: &scalarKey) { buffer in
+        let scalarKeyLength = tables.separatesKeyWords(bytes, at: index) ? 0 : withUnsafeMutableBytes(of: &scalarKey) { buffer in
             var length = 0
             var pendingSpace = false
             _ = BoilerplateLexicon.writeKeyOfOtherScalar(
@@ -535,14 +546,23 @@ private struct LineScan {
 /// default set is shared.
 final class TextCleanerScanTables: Sendable {
     /// What the scanner needs to know of a scalar of U+0600–06FF.
+    /// Packed in 32 bits, one load in the scanner's loop.
     struct ArabicScalar: Sendable {
+        private let packed: UInt32
+
+        init(key: UInt16, flags: UInt8, display: UInt8, combiningClass: UInt8) {
+            packed = UInt32(key) | UInt32(flags) << 16 | UInt32(display) << 20 | UInt32(combiningClass) << 24
+        }
+
         /// Its comparison-key bytes (`BoilerplateLexicon.arabicKeyBytes`: 0 dropped, 1 a separator).
-        var key: UInt16
-        var flags: UInt8
-        /// What the display pass does with it (`keep`, `orderedMark`, `mojibakeLead`, `changes`).
-        var display: UInt8
+        var key: UInt16 { UInt16(truncatingIfNeeded: packed) }
+        /// `letter`, `itemSeparator`, `continuesWord`.
+        var flags: UInt8 { UInt8(truncatingIfNeeded: packed >> 16) & 0x0F }
+        /// What the display pass does with it (`keep`, `orderedMark`, `mojibakeLead`, `changes`,
+        /// `tatweel`).
+        var display: UInt8 { UInt8(truncatingIfNeeded: packed >> 20) & 0x0F }
         /// For `orderedMark`: its canonical combining class.
-        var combiningClass: UInt8
+        var combiningClass: UInt8 { UInt8(truncatingIfNeeded: packed >> 24) }
 
         /// U+0621–063A, U+0641–064A: makes its word a lettered word.
         static let letter: UInt8 = 1
@@ -592,6 +612,8 @@ final class TextCleanerScanTables: Sendable {
     /// By `WordSignature`: `promotionChannelWord` and `furnitureItemWord` bits, set where a
     /// word of that kind has the signature.
     let wordSignatures: [UInt8]
+    /// For U+0080–07FF, then U+2000–206F: the scalar has no key (`separatesKeyWords`).
+    private let keySeparators: [Bool]
     static let promotionChannelWord: UInt8 = 1
     static let furnitureItemWord: UInt8 = 2
     /// The first words of the promotion channels.
@@ -658,6 +680,11 @@ final class TextCleanerScanTables: Sendable {
             }
         }
         self.wordSignatures = wordSignatures
+        keySeparators = (Array(0x80..<0x800) + Array(0x2000..<0x2070)).map { (value: UInt32) in
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            let properties = scalar.properties
+            return !(properties.isAlphabetic || properties.numericType != nil || value == 0xA9)
+        }
         var containedPhraseWindows = [UInt64](repeating: 0, count: 1024)
         for phrase in BoilerplateLexicon.containedPhrases {
             if phrase.contains(where: { $0 &- 0x61 < 26 }) { continue }  // found through its Latin letters
@@ -681,6 +708,19 @@ final class TextCleanerScanTables: Sendable {
         oneWordLeadingPhrases.contains { phrase in
             phrase.count <= word.count && phrase.withUnsafeBufferPointer { $0.elementsEqual(word.prefix(phrase.count)) }
         }
+    }
+
+    /// Whether the comparison key has nothing for the scalar at `index` (of two or three
+    /// bytes, outside U+0600–06FF) but a word break, as `BoilerplateLexicon.writeKeyOfOtherScalar`
+    /// finds: answered from a table for U+0080–07FF and U+2000–206F (punctuation of news text).
+    func separatesKeyWords(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let lead = bytes[index]
+        if lead < 0xE0 {
+            return keySeparators[Int((UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)) - 0x80)]
+        }
+        guard lead == 0xE2, bytes[index + 1] & 0xFE == 0x80 else { return false }
+        let value = UInt32(0x0F & lead) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        return value < 0x2070 && keySeparators[0x780 + Int(value - 0x2000)]
     }
 
     /// Whether the display pass keeps the scalar at `index` (outside ASCII and U+0600–06FF)
