@@ -165,6 +165,7 @@ private struct LineScan {
         var flags = flags
         var markClass = markClass
         var keyWordStart = keyWordStart
+        var phraseWindowHits: UInt64 = 0
         let wordSignatures = buffers.wordSignatures
         while index < count {
             let byte = base[index]
@@ -178,8 +179,10 @@ private struct LineScan {
                         key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
                         written &+= 2
                         window = window << 16 | UInt64(scalar.key)
+                        // Gathered apart from `flags`: the next scalar's branch on `flags`
+                        // need not wait for this load.
                         let slot = TextCleanerScanTables.phraseWindowSlot(window)
-                        if phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+                        phraseWindowHits |= phraseWindows[slot >> 6] & (1 << UInt64(slot & 63))
                         if scalar.display == ArabicScalar.mojibakeLead && detectsMojibake
                             && MojibakeRepair.signature(base, count, at: index)
                         {
@@ -249,6 +252,7 @@ private struct LineScan {
             keyWordStart = self.keyWordStart
             if endsLine { break }
         }
+        if phraseWindowHits != 0 { flags |= Flag.mayHoldContainedPhrase }
         (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
         self.keyWordStart = keyWordStart
     }
