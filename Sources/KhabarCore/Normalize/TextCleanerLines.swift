@@ -1,52 +1,11 @@
-/// Byte-level line handling for `TextCleaner`: splitting a text into lines, collapsing their
-/// whitespace, and cheap facts about a line that let the cleaner skip rules that cannot claim
-/// it. Each function gives exactly what its `String`-level counterpart gives (noted on each);
-/// they exist because walking `Character`s and appending scalars one by one cost far more than
-/// the rules themselves.
+/// Byte-level line handling for `TextCleaner`: line breaks, collapsing whitespace, and cheap
+/// facts about a line that let the cleaner skip rules that cannot claim it. Each function gives
+/// exactly what its `String`-level counterpart gives (noted on each); they exist because
+/// walking `Character`s and appending scalars one by one cost far more than the rules
+/// themselves.
 enum TextCleanerLines {
-    /// The non-empty lines of `text` as byte ranges: what `text.split(whereSeparator:
-    /// \.isNewline)` cuts. Newline scalars (LF, VT, FF, CR, NEL, U+2028, U+2029) are grapheme
-    /// clusters of their own (only CR LF joins, and both are newlines), so cutting at scalars
-    /// is cutting at `Character`s.
-    static func lineRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var start = 0
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            if byte > 0x0D && byte < 0xC2 {
-                index += 1
-                continue
-            }
-            if byte >= 0xD8 && byte <= 0xDB {
-                index += 2  // the Arabic block: two bytes, never a newline
-                continue
-            }
-            var newlineLength = 0
-            if byte >= 0x0A && byte <= 0x0D {
-                newlineLength = 1
-            } else if byte == 0xC2 && index + 1 < count && bytes[index + 1] == 0x85 {
-                newlineLength = 2
-            } else if byte == 0xE2 && index + 2 < count && bytes[index + 1] == 0x80
-                && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9)
-            {
-                newlineLength = 3
-            }
-            if newlineLength == 0 {
-                index += 1
-                continue
-            }
-            if start < index { ranges.append(start..<index) }
-            index += newlineLength
-            start = index
-        }
-        if start < count { ranges.append(start..<count) }
-        return ranges
-    }
-
     /// Whether the scalar at `index` (a lead byte of two or more bytes) is NEL, U+2028 or
-    /// U+2029: the non-ASCII newlines `lineRanges` cuts at.
+    /// U+2029: the non-ASCII scalars that `Character.isNewline` holds for.
     @inline(__always)
     static func isNewline(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let byte = bytes[index]
@@ -135,53 +94,6 @@ enum TextCleanerLines {
         }
     }
 
-    /// Whether `bytes` hold two whitespace scalars in a row: without that, a line is one
-    /// `TickerDetector` segment (and cannot be a ticker).
-    static func hasWhitespaceRun(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        var previousWasSpace = false
-        while index < bytes.count {
-            let spaceBytes = spaceLength(bytes, at: index)
-            if spaceBytes > 0 {
-                if previousWasSpace { return true }
-                previousWasSpace = true
-                index += spaceBytes
-            } else {
-                previousWasSpace = false
-                index += 1
-            }
-        }
-        return false
-    }
-
-    /// Whether `bytes` may hold one of `TextCleanerRules.itemSeparators` (any of their
-    /// scalars counts, even where a following mark makes it part of another character).
-    static func mayHoldItemSeparator(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "|"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ","):
-                return true
-            case 0xC2 where index + 1 < count:  // · » «
-                let next = bytes[index + 1]
-                if next == 0xB7 || next == 0xBB || next == 0xAB { return true }
-            case 0xD8 where index + 1 < count:  // ،
-                if bytes[index + 1] == 0x8C { return true }
-            case 0xE2 where index + 2 < count:  // • – — ► ▪ ◄
-                let (second, third) = (bytes[index + 1], bytes[index + 2])
-                if second == 0x80 && (third == 0xA2 || third == 0x93 || third == 0x94) { return true }
-                if second == 0x96 && (third == 0xBA || third == 0xAA) { return true }
-                if second == 0x97 && third == 0x84 { return true }
-            default:
-                break
-            }
-            index += 1
-        }
-        return false
-    }
-
     /// What one pass over a line's bytes tells the cleaner (see `TextCleanerLineFacts`).
     struct Scan: Equatable {
         /// `collapseWhitespace` would return the line unchanged.
@@ -190,14 +102,21 @@ enum TextCleanerLines {
         var hasWhitespaceRun = false
         /// Runs of two or more whitespace scalars (a ticker has at least three).
         var whitespaceRuns = 0
+        /// A scalar of `TextCleanerRules.itemSeparators` (even where a following mark makes it
+        /// part of another character).
         var hasItemSeparator = false
+        /// Whitespace-separated words holding an ASCII letter or digit or an Arabic letter
+        /// (U+0621–063A, U+0641–064A). A lower bound on the words of the line's comparison key
+        /// (those scalars are kept, and the key only splits further) and of its menu items
+        /// (separators only split further, and a word with such a letter is never a separator).
         var letteredWords = 0
         /// Whitespace-separated words: `TextCleanerText.words` of the collapsed line.
         var words = 0
     }
 
-    /// `collapseWhitespace`'s no-change test, `hasWhitespaceRun`, `mayHoldItemSeparator`,
-    /// `letteredWords` and the word count in one pass.
+    /// `collapseWhitespace`'s no-change test, whether there is a run of spaces or an item
+    /// separator, the lettered words and the word count in one pass (the tests hold the
+    /// one-fact-at-a-time versions it is checked against).
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
         var scan = Scan()
         var index = 0
@@ -301,41 +220,6 @@ enum TextCleanerLines {
         }
     }
 
-    /// Whitespace-separated words holding an ASCII letter or digit or an Arabic letter
-    /// (U+0621–063A, U+0641–064A). A lower bound on the words of the line's
-    /// `BoilerplateLexicon.comparisonKey` (those scalars are kept, and the key only splits
-    /// further) and of its navigation items (separators only split further, and a word with
-    /// such a letter is never a separator).
-    static func letteredWords(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var words = 0
-        var inLetteredWord = false
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            let spaceBytes = spaceLength(bytes, at: index)
-            if spaceBytes > 0 {
-                inLetteredWord = false
-                index += spaceBytes
-                continue
-            }
-            if !inLetteredWord {
-                var isLetter = false
-                if byte < 0x80 {
-                    isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || (byte >= 0x30 && byte <= 0x39)
-                } else if index + 1 < count {
-                    let next = bytes[index + 1]
-                    isLetter = (byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)
-                }
-                if isLetter {
-                    inLetteredWord = true
-                    words += 1
-                }
-            }
-            index += 1
-        }
-        return words
-    }
 }
 
 /// What the cleaner learned about a line on its bytes, before any rule ran.
@@ -346,9 +230,9 @@ struct TextCleanerLineFacts {
     var hasWhitespaceRun: Bool
     /// Runs of two or more whitespace scalars: a ticker needs one fewer than its segments.
     var whitespaceRuns = Int.max
-    /// `TextCleanerLines.mayHoldItemSeparator` of the raw line: it may be a menu.
+    /// An item separator in the raw line (`TextCleanerLines.Scan.hasItemSeparator`): it may be a menu.
     var hasItemSeparator: Bool
-    /// `TextCleanerLines.letteredWords` of the line.
+    /// `TextCleanerLines.Scan.letteredWords` of the line.
     var letteredWords: Int
 
     /// Facts that skip nothing, for lines whose raw form was rewritten.

@@ -174,7 +174,7 @@ enum TextCleanerRules {
     /// Whether a line is page furniture by phrase: the lexicon's phrases, or a menu line most of
     /// whose words belong to separated navigation items.
     ///
-    /// `letteredWords` (`TextCleanerLines.letteredWords`, 0 when unknown) bounds the words of
+    /// `letteredWords` (`TextCleanerLines.Scan.letteredWords`, 0 when unknown) bounds the words of
     /// the key and of the navigation items from below: past 40, no phrase, share row or menu
     /// can match, and the key is not computed. `key` caches the line's comparison key.
     /// `mayHoldItems` false (no item separator and no run of spaces in `raw`) says the line is
