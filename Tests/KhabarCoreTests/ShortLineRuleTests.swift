@@ -135,4 +135,30 @@ let realisticShortLines: [String] = {
         }
         #expect(bareDates > 1_000)
     }
+
+    @Test func plainCaptionScanAgreesWithTheCharacterTest() {
+        var random = SeededRandom(seed: 0xCA97_1011)
+        let credits = [
+            "(EPA)", "(رويترز)", "(أ ف ب)", "(أ ف ب)", "(عبر رويترز)", "(Reuters/John Smith)", "(AP Photo/Jane Doe)", "(صورة أرشيفية)",
+            "(2024)", "(فيديو)", "(photo: EPA)", "(Getty Images)", "(الأناضول)", "(د ب أ)", "(تصوير: محمد علي - رويترز)", "()",
+            "(Sputnik) (EPA)", "(epa.)", "(x\u{0301})", "(EPA\u{00A0})", "(رويترز)\u{0301}", "((EPA))", "(EPA) ",
+        ]
+        var lines = realisticShortLines
+        for line in Self.generatedLines.prefix(20_000) {
+            lines.append(line + " " + credits.randomElement(using: &random)!)
+            lines.append(line + credits.randomElement(using: &random)! + " " + credits.randomElement(using: &random)!)
+            lines.append(MetadataText.collapsedString(line) + ". " + randomShortLine(&random) + " " + credits.randomElement(using: &random)!)
+        }
+        var plain = 0
+        var captions = 0
+        for line in lines where line.utf8.last == UInt8(ascii: ")") {
+            let expected = TextCleanerRules.isCaptionOnCharacters(line)
+            if let found = TextCleanerRules.isCaptionOfPlainScalars(line) {
+                #expect(found == expected, "\(ExactText(line))")
+                plain += 1
+            }
+            if expected { captions += 1 }
+        }
+        #expect(plain > 5_000 && captions > 5_000)
+    }
 }
