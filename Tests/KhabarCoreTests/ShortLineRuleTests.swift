@@ -126,6 +126,16 @@ let realisticShortLines: [String] = {
         #expect(ruledOut > 100_000)
     }
 
+    /// A label ending in a letter that has a decomposed spelling: the line's bytes match up to
+    /// that letter, and the mark after it makes the `Character`s equal.
+    @Test func labelPrefixCheckLooksPastTheLabel() {
+        let labels = LabelSet(["بدأ", "by"])
+        for text in ["بدا\u{0654} العمل", "بدا\u{0654}", "بدأ العمل", "by\u{0301}"] {
+            let expected = Self.referenceRemainder(of: text, afterAnyOf: labels).map(ExactText.init)
+            #expect(BylineDetector.remainder(of: text, afterAnyOf: labels).map(ExactText.init) == expected, "\(ExactText(text))")
+        }
+    }
+
     @Test func bylineOrDatelineIsUnchanged() {
         var bareDates = 0
         for line in Self.generatedLines {
