@@ -481,6 +481,11 @@ enum TextCleanerRules {
     /// A paragraph that quotes an agency mid-text, or has several sentences, is not one.
     static func isCaption(_ line: String, words: Int? = nil) -> Bool {
         guard line.utf8.last == UInt8(ascii: ")"), (words ?? TextCleanerText.words(line)) <= 70 else { return false }
+        return isCaptionOfPlainScalars(line) ?? isCaptionOnCharacters(line)
+    }
+
+    /// `isCaption` past its checks of the last byte and the words, on `Character`s: for any line.
+    static func isCaptionOnCharacters(_ line: String) -> Bool {
         var body = Substring(line)
         var credits: [Substring] = []
         // Trailing groups, last first: "(photographer, agency via AP) (Sputnik)".
@@ -489,7 +494,7 @@ enum TextCleanerRules {
             body = body[..<open]
             while body.last == " " { body = body.dropLast() }
         }
-        guard let lastCredit = credits.first, isCredit(lastCredit) else { return false }
+        guard let lastCredit = credits.first, isCredit(String(lastCredit)) else { return false }
         let description = String(body)
         guard TextCleanerText.words(description) >= 2 else { return false }
         // At most one sentence: a full stop may close it, but not separate two.
@@ -497,8 +502,39 @@ enum TextCleanerRules {
         return stops == 0 || (stops == 1 && TextCleanerText.endsSentence(description))
     }
 
-    private static func isCredit(_ group: Substring) -> Bool {
-        let words = BoilerplateLexicon.comparisonKey(String(group)).split(separator: " ").map(String.init)
+    /// `isCaption` of a line made only of `PlainScalars`, on its bytes: there every scalar is a
+    /// `Character`, so "(", ")", " " and "." are found as bytes. `nil` for any other line.
+    static func isCaptionOfPlainScalars(_ line: String) -> Bool? {
+        var line = line
+        return line.withUTF8 { bytes -> Bool? in
+            var index = 0
+            while index < bytes.count {
+                let length = PlainScalars.length(bytes, at: index)
+                guard length > 0 else { return nil }
+                index += length
+            }
+            // Trailing groups, last first; only the last is read, the others are cut off.
+            var bodyEnd = bytes.count
+            var lastCredit: Range<Int>?
+            while bodyEnd > 0 && bytes[bodyEnd - 1] == UInt8(ascii: ")"),
+                  let open = UnsafeBufferPointer(rebasing: bytes[..<bodyEnd]).lastIndex(of: UInt8(ascii: "(")) {
+                if lastCredit == nil { lastCredit = open + 1..<bodyEnd - 1 }
+                bodyEnd = open
+                while bodyEnd > 0 && bytes[bodyEnd - 1] == 0x20 { bodyEnd -= 1 }
+            }
+            guard let lastCredit, isCredit(String(decoding: UnsafeBufferPointer(rebasing: bytes[lastCredit]), as: UTF8.self)) else {
+                return false
+            }
+            let description = UnsafeBufferPointer(rebasing: bytes[..<bodyEnd])
+            guard description.reduce(description.isEmpty ? 0 : 1, { $1 == 0x20 ? $0 + 1 : $0 }) >= 2 else { return false }
+            // At most one sentence: a full stop may close it, but not separate two.
+            let stops = description.reduce(0) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 }
+            return stops == 0 || (stops == 1 && TextCleanerText.endsSentence(description))
+        }
+    }
+
+    private static func isCredit(_ group: String) -> Bool {
+        let words = BoilerplateLexicon.comparisonKey(group).split(separator: " ").map(String.init)
         guard !words.isEmpty, words.count <= 12 else { return false }
         // Initialisms are written spaced: "أ ف ب" (AFP), "د ب أ" (DPA).
         let named = words.contains(where: creditNames.contains) || creditInitialisms.contains(words.joined())

@@ -5,13 +5,13 @@ internal import Foundation
 public enum BylineDetector {
     /// Prefixes that introduce a byline on their own.
     /// Longest first, so "الكاتب الصحفي" wins over "الكاتب".
-    private static let strongBylinePrefixes = LabelSet([
+    static let strongBylinePrefixes = LabelSet([
         "بقلم", "بواسطة", "الكاتبة", "الكاتب", "الكاتب الصحفي", "الكاتبة الصحفية", "إعداد",
         "اعداد", "المؤلف", "تحرير", "written by", "reporting by", "reported by", "posted by", "author", "by",
     ].sorted { $0.count > $1.count })
     /// `كتب` is also an everyday verb ("كتب الرئيس في تغريدة…"): a byline only when punctuated
     /// (`كتب: فلان`, `كتب - فلان`) or when the line is just a name.
-    private static let weakBylinePrefixes = LabelSet(["كتبت", "كتبه", "كتبها", "كتب"])
+    static let weakBylinePrefixes = LabelSet(["كتبت", "كتبه", "كتبها", "كتب"])
     /// Labels that introduce a publication or update stamp.
     static let dateLabels = LabelSet(([
         "تاريخ النشر", "تاريخ الإضافة", "تاريخ الاضافة", "نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ",
@@ -22,7 +22,7 @@ public enum BylineDetector {
     /// Labels that mark the stamp as an update rather than the first publication.
     static let updateLabels = LabelSet(["آخر تحديث", "اخر تحديث", "أخر تحديث", "تم التحديث", "تحديث", "last updated", "last modified", "updated"])
     /// Every label above: a line whose first word starts none of them is at most a bare date.
-    private static let anyLabel = LabelSet(strongBylinePrefixes.prefixes + weakBylinePrefixes.prefixes + dateLabels.prefixes)
+    static let anyLabel = LabelSet(strongBylinePrefixes.prefixes + weakBylinePrefixes.prefixes + dateLabels.prefixes)
 
     private static let dateWords: Set<String> = [
         "يناير", "فبراير", "مارس", "أبريل", "ابريل", "إبريل", "مايو", "يونيو", "يونيه", "يوليو", "يوليه",
@@ -44,10 +44,13 @@ public enum BylineDetector {
         let mayHaveLabel = anyLabel.mayStart(line)
         if !mayHaveLabel {
             guard containsDigit(line), asciiSeparatedWordCount(line) <= 12 else { return false }
+            // The rest of the test is read off the bytes when they allow it (most lines).
+            if let scan = PlainDateScan(line, collapsing: true) {
+                return (scan.collapsedBytes <= 120 || scan.collapsedScalars <= 120) && scan.words <= 12 && scan.isMostlyDate
+            }
         }
         let text = MetadataText.collapsedString(line)
         guard !text.isEmpty, text.utf8.count <= 120 || text.count <= 120 else { return false }
-        let words = MetadataText.wordCount(text)
         if mayHaveLabel {
             if let rest = remainder(of: text, afterAnyOf: strongBylinePrefixes) {
                 return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
@@ -56,10 +59,11 @@ public enum BylineDetector {
                 return !rest.isEmpty && MetadataText.wordCount(rest) <= 10
             }
             if let rest = remainder(of: text, afterAnyOf: dateLabels) {
-                return containsDigit(rest) && words <= 14
+                return containsDigit(rest) && MetadataText.wordCount(text) <= 14
             }
         }
-        return words <= 12 && isMostlyDate(text)
+        // The cheaper test first.
+        return isMostlyDate(text) && MetadataText.wordCount(text) <= 12
     }
 
     /// The name in a byline line: prefix, trailing date, role and separators removed.
@@ -100,7 +104,7 @@ public enum BylineDetector {
     /// The text after one of `prefixes` (matched at a word boundary, ASCII case ignored),
     /// with the `:`/`-`/`/` that may follow it removed.
     static func remainder(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
-        guard labels.mayStart(text) else { return nil }
+        guard labels.mayStart(text), labels.mayPrefix(text) else { return nil }
         let lowered = text.lowercased()
         for prefix in labels.prefixes where lowered.hasPrefix(prefix) {
             var rest = lowered.dropFirst(prefix.count)
@@ -117,6 +121,10 @@ public enum BylineDetector {
         }
         return nil
     }
+
+    /// `dateWords` as UTF-8 in canonical composed form, the form a plain token is in.
+    fileprivate static let dateWordBytes = ByteStringSet(dateWords.map { Array($0.precomposedStringWithCanonicalMapping.utf8) })
+    fileprivate static let longestDateWord = dateWords.map { $0.precomposedStringWithCanonicalMapping.utf8.count }.max() ?? 0
 
     /// ASCII, Arabic-Indic or extended Arabic-Indic digits, found in the UTF-8 bytes
     /// (U+0660…U+0669 are D9 A0…A9, U+06F0…U+06F9 are DB B0…B9).
@@ -145,6 +153,11 @@ public enum BylineDetector {
 
     /// Most tokens are numbers, month or weekday names, clock words or separators.
     static func isMostlyDate(_ text: String) -> Bool {
+        PlainDateScan(text, collapsing: false)?.isMostlyDate ?? isMostlyDateOnCharacters(text)
+    }
+
+    /// `isMostlyDate` of any text: on its lower-cased `Character`s.
+    static func isMostlyDateOnCharacters(_ text: String) -> Bool {
         guard containsDigit(text) else { return false }
         let tokens = text.lowercased().split(whereSeparator: { $0 == " " || $0 == "," || $0 == "،" })
         guard !tokens.isEmpty else { return false }
@@ -157,6 +170,139 @@ public enum BylineDetector {
     }
 }
 
+/// Scalars that need no `Character` or Unicode work to compare: printable ASCII, the Arabic
+/// comma, Arabic letters without marks, tatweel, both Arabic digit rows, and « » · – — ‘ ’ “ ”
+/// • …. None of them joins a grapheme cluster with its neighbours, so in a run of them each
+/// is one `Character`; `lowercased()` changes only ASCII capitals; and a run of them is in
+/// canonical composed form, so it equals a `String` exactly when its bytes equal that
+/// string's composed bytes (provided the scalar after it is plain too, or there is none).
+enum PlainScalars {
+    /// The byte length of the plain scalar at `index` (a scalar boundary), or 0.
+    @inline(__always)
+    static func length(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return byte >= 0x20 && byte <= 0x7E ? 1 : 0 }
+        guard index + 1 < bytes.count else { return 0 }
+        let second = bytes[index + 1]
+        switch byte {
+        case 0xC2:  // « » ·
+            return second == 0xAB || second == 0xBB || second == 0xB7 ? 2 : 0
+        case 0xD8:  // ، and U+0621…U+063A
+            return second == 0x8C || (0xA1...0xBA).contains(second) ? 2 : 0
+        case 0xD9:  // tatweel, U+0641…U+064A, U+0660…U+0669
+            return (0x80...0x8A).contains(second) || (0xA0...0xA9).contains(second) ? 2 : 0
+        case 0xDB:  // U+06F0…U+06F9
+            return (0xB0...0xB9).contains(second) ? 2 : 0
+        case 0xE2:  // – — ‘ ’ “ ” • …
+            guard second == 0x80, index + 2 < bytes.count else { return 0 }
+            switch bytes[index + 2] {
+            case 0x93, 0x94, 0x98, 0x99, 0x9C, 0x9D, 0xA2, 0xA6: return 3
+            default: return 0
+            }
+        default:
+            return 0
+        }
+    }
+}
+
+/// What `isMostlyDate` and the bare-date test of `isBylineOrDateline` need, read on the bytes
+/// of a line of `PlainScalars` and ASCII whitespace, without building the collapsed,
+/// lower-cased line and its tokens; `nil` for any other line, which takes the String path.
+struct PlainDateScan {
+    /// Of the line with whitespace collapsed and trimmed (`MetadataText.collapsedString`).
+    private(set) var collapsedBytes = 0
+    private(set) var collapsedScalars = 0
+    /// Separated by spaces (`MetadataText.wordCount` of the collapsed line).
+    private(set) var words = 0
+    /// Separated by spaces, "," and "،" (`isMostlyDate`'s tokens), and those that are numbers,
+    /// date words or only punctuation.
+    private var tokens = 0
+    private var dateTokens = 0
+    private var hasDigit = false
+
+    var isMostlyDate: Bool { hasDigit && tokens > 0 && dateTokens * 10 >= tokens * 7 }
+
+    /// - Parameter collapsing: whether other ASCII whitespace separates words as the space
+    ///   does (the line is collapsed first); if not, a line holding any is not plain.
+    init?(_ text: String, collapsing: Bool) {
+        guard let scan = text.utf8.withContiguousStorageIfAvailable({ Self(utf8: $0, collapsing: collapsing) }) ?? nil else { return nil }
+        self = scan
+    }
+
+    private init?(utf8 bytes: UnsafeBufferPointer<UInt8>, collapsing: Bool) {
+        var nonSpaceBytes = 0
+        var nonSpaceScalars = 0
+        var inWord = false
+        var tokenStart = 0
+        var tokenHasDigit = false
+        var index = 0
+        let count = bytes.count
+        // One scalar a step; the end of the line ends the last word and token.
+        while index <= count {
+            var length = 1
+            var isSpace = index == count
+            var isTokenSeparator = false
+            if index < count {
+                let byte = bytes[index]
+                if byte == 0x20 || (collapsing && byte >= 0x09 && byte <= 0x0D) {
+                    isSpace = true
+                } else {
+                    length = PlainScalars.length(bytes, at: index)
+                    guard length > 0 else { return nil }
+                    let second = length > 1 ? bytes[index + 1] : 0
+                    isTokenSeparator = byte == 0x2C || (byte == 0xD8 && second == 0x8C)
+                    if (byte >= 0x30 && byte <= 0x39) || (byte == 0xD9 && second >= 0xA0) || byte == 0xDB {
+                        hasDigit = true
+                        tokenHasDigit = true
+                    }
+                }
+            }
+            if isSpace || isTokenSeparator {
+                if tokenStart < index { countToken(bytes, tokenStart..<index, hasDigit: tokenHasDigit) }
+                tokenStart = index + length
+                tokenHasDigit = false
+            }
+            if isSpace {
+                inWord = false
+            } else {
+                if !inWord { words += 1 }
+                inWord = true
+                nonSpaceBytes += length
+                nonSpaceScalars += 1
+            }
+            index += length
+        }
+        collapsedBytes = words == 0 ? 0 : nonSpaceBytes + words - 1
+        collapsedScalars = words == 0 ? 0 : nonSpaceScalars + words - 1
+    }
+
+    /// A date token: only ". : ( )", or with a digit, or (those trimmed, lower-cased) a date word.
+    private mutating func countToken(_ bytes: UnsafeBufferPointer<UInt8>, _ token: Range<Int>, hasDigit: Bool) {
+        tokens += 1
+        var first = token.lowerBound
+        var last = token.upperBound
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x3A || byte == 0x28 || byte == 0x29 }
+        while first < last && isTrimmed(bytes[first]) { first += 1 }
+        while last > first && isTrimmed(bytes[last - 1]) { last -= 1 }
+        if first == last || hasDigit {
+            dateTokens += 1
+            return
+        }
+        // Date words are short: a longer token is not one, and a short one is lower-cased on
+        // the stack.
+        let length = last - first
+        guard length <= BylineDetector.longestDateWord else { return }
+        let isDateWord = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: BylineDetector.longestDateWord) { lowered in
+            for offset in 0..<length {
+                let byte = bytes[first + offset]
+                lowered[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+            }
+            return BylineDetector.dateWordBytes.contains(UnsafeBufferPointer(rebasing: lowered[0..<length]))
+        }
+        if isDateWord { dateTokens += 1 }
+    }
+}
+
 /// Label prefixes ("بقلم", "last updated"), with the first words they can start a line with,
 /// so that most lines are ruled out by one byte comparison of their first word.
 struct LabelSet: Sendable {
@@ -164,9 +310,14 @@ struct LabelSet: Sendable {
     let prefixes: [String]
     /// The labels' first words, as UTF-8.
     private let firstWords: [[UInt8]]
+    /// The labels as UTF-8 in canonical composed form, and the longest's length.
+    private let composedPrefixes: [[UInt8]]
+    private let longestComposedPrefix: Int
 
     init(_ prefixes: [String]) {
         self.prefixes = prefixes
+        composedPrefixes = prefixes.map { Array($0.precomposedStringWithCanonicalMapping.utf8) }
+        longestComposedPrefix = composedPrefixes.map(\.count).max() ?? 0
         var firstWords: [[UInt8]] = []
         for prefix in prefixes {
             let word = Array(prefix.utf8.prefix { $0 != 0x20 })
@@ -187,6 +338,37 @@ struct LabelSet: Sendable {
     /// spaces) is left to the full test.
     func mayStart(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { mayStart(utf8: $0) } ?? true
+    }
+
+    /// `false` only when `text.lowercased().hasPrefix(label)` holds for no label (as
+    /// `BylineDetector.remainder` tests it): a label ruled out on bytes must be covered by
+    /// `PlainScalars` followed by one more (or the end), where lower-casing is ASCII
+    /// lower-casing and `Character`s are equal exactly when their composed bytes are.
+    func mayPrefix(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { mayPrefix(utf8: $0) } ?? true
+    }
+
+    private func mayPrefix(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var plainEnd = 0
+        while plainEnd < bytes.count && plainEnd <= longestComposedPrefix {
+            let length = PlainScalars.length(bytes, at: plainEnd)
+            guard length > 0 else { break }
+            plainEnd += length
+        }
+        for label in composedPrefixes {
+            guard plainEnd > label.count || plainEnd == bytes.count else { return true }
+            guard label.count <= bytes.count else { continue }
+            var matches = true
+            for offset in 0..<label.count {
+                let byte = bytes[offset]
+                if (byte &- 0x41 < 26 ? byte | 0x20 : byte) != label[offset] {
+                    matches = false
+                    break
+                }
+            }
+            if matches { return true }
+        }
+        return false
     }
 
     private func mayStart(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
