@@ -235,13 +235,7 @@ private struct LineScan {
                 }
             } else if byte == 0x20 {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
-                if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace {
-                    flags |= Flag.inRun
-                    facts.hasWhitespaceRun = true
-                    facts.whitespaceRuns &+= 1
-                }
-                flags = flags & ~(Flag.inWord | Flag.inLetteredWord) | Flag.previousWasSpace | Flag.keyPendingSpace
-                markClass = 0
+                Self.space(flags: &flags, facts: &facts, markClass: &markClass)
                 index &+= 1
                 continue
             }
@@ -386,7 +380,12 @@ private struct LineScan {
     }
 
     @inline(__always)
-    private mutating func space() {
+    private mutating func space() { Self.space(flags: &flags, facts: &facts, markClass: &markClass) }
+
+    /// A space: ends the word; a second in a row starts a run. On whatever holds the state (the
+    /// fields, or `run`'s copies of them).
+    @inline(__always)
+    private static func space(flags: inout UInt32, facts: inout TextCleanerLines.Scan, markClass: inout UInt8) {
         if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace {
             flags |= Flag.inRun
             facts.hasWhitespaceRun = true
