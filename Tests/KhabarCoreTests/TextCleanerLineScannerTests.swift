@@ -75,6 +75,17 @@ import Testing
         }
     }
 
+    /// Keys longer than their text (İ lower-cases to two scalars, three bytes) outgrow the
+    /// buffer sized for the document: it must grow, keeping the keys of earlier lines.
+    @Test func keysLongerThanTheirTextGrowTheBuffer() {
+        let document = "سطر أول قصير\n" + String(repeating: "İİ ", count: 5_000) + "\n" + String(repeating: "İ", count: 3_000) + "\nآخر سطر"
+        let scanned = Self.scan(document)
+        #expect(scanned.count == 4)
+        for line in scanned {
+            #expect(line.key == BoilerplateLexicon.comparisonKeyBytes(TextFolding.collapseWhitespace(line.raw)))
+        }
+    }
+
     @Test func filtersNeverRuleOutALineTheRuleWouldClaim() {
         var claimed = (promotion: 0, contained: 0, navigation: 0)
         for options in [NormalizationOptions.default, NormalizationOptions(repairMojibake: false, removeTatweel: false)] {
