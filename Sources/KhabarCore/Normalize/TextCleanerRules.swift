@@ -715,14 +715,11 @@ struct WholeWordCues: Sendable {
         groupCount = groups.count
     }
 
-    /// A word's length and first, second and last bytes, mixed into 12 bits.
+    /// `WordSignature` of the word at `word` in `bytes`.
     @inline(__always)
     private static func signature(_ bytes: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int {
-        let length = word.count
-        guard length > 0 else { return 0 }
-        let second = length > 1 ? UInt32(bytes[word.lowerBound + 1]) : 0
-        let mixed = (UInt32(length) | UInt32(bytes[word.lowerBound]) << 8 | second << 16 | UInt32(bytes[word.upperBound - 1]) << 24) &* 0x9E37_79B1
-        return Int(mixed >> 20)
+        guard !word.isEmpty else { return 0 }
+        return WordSignature.of(bytes.baseAddress! + word.lowerBound, word.count)
     }
 
     private static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
