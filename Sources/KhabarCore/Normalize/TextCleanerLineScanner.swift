@@ -1,7 +1,7 @@
 /// The cleaner's single pass over a document: it cuts the lines and, on the way, gathers what
 /// the line rules would otherwise each read the line again for — the facts of
 /// `TextCleanerLines.scan`, the line's comparison key (`BoilerplateLexicon.comparisonKey`),
-/// whether the display pass would leave the line as it is, and two filters that say when the
+/// whether the display pass would leave the line as it is, and filters that say when the
 /// costly rules cannot claim the line. A filter only ever says "cannot"; the rule itself decides
 /// every line the filter lets through, so the result is the rules' own.
 ///
@@ -21,7 +21,7 @@ struct TextCleanerLineScanner: ~Copyable {
         /// A word of the key starts one of the promotion channels: `isPromotion` may hold.
         var mayBePromotion: Bool
         /// Some menu item of the line may be furniture by itself (its key's first word starts
-        /// a navigation item or a furniture phrase, its first two key bytes a leading phrase,
+        /// a navigation item or a furniture phrase, or the key starts with a leading phrase,
         /// or it has no key at all): `isNavigation` may hold. Contained phrases are the
         /// caller's to check, on the line's key.
         var mayHoldFurnitureItem: Bool
@@ -175,17 +175,12 @@ private struct LineScan {
                 // Inside a lettered word, with its key word open.
                 if flags & (Flag.inLetteredWord | Flag.keyPendingSpace) == Flag.inLetteredWord {
                     if scalar.flags & ArabicScalar.continuesWord != 0 {
-                        key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
-                        key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
-                        written &+= 2
+                        Self.appendKey(of: scalar, to: key, at: &written)
                         window = window << 16 | UInt64(scalar.key)
                         // Gathered apart from `flags`: the next scalar's branch on `flags`
                         // need not wait for this load.
-                        let slot = TextCleanerScanTables.phraseWindowSlot(window)
-                        phraseWindowHits |= phraseWindows[slot >> 6] & (1 << UInt64(slot & 63))
-                        if scalar.display == ArabicScalar.mojibakeLead && detectsMojibake
-                            && MojibakeRepair.signature(base, count, at: index)
-                        {
+                        phraseWindowHits |= Self.phraseWindowHit(window, phraseWindows)
+                        if detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) {
                             flags &= ~Flag.isDisplayForm
                         }
                         markClass = 0
@@ -208,12 +203,9 @@ private struct LineScan {
                         | Flag.inWord | Flag.inLetteredWord | Flag.itemHasWord | Flag.sawLetter
                     if written > keyStart {
                         // The key word before it is complete.
-                        let startsItem = flags & Flag.currentWordStartsItem != 0
-                        flags &= ~Flag.currentWordStartsItem
-                        let candidate = wordSignatures[WordSignature.of(key + keyWordStart, written &- keyWordStart)]
-                        if candidate != 0 || startsItem {
+                        if let check = Self.keyWordCheck(key + keyWordStart, written &- keyWordStart, flags: &flags, wordSignatures) {
                             (self.flags, self.keyWordStart, self.written) = (flags, keyWordStart, written)
-                            checkKeyWord(length: written &- keyWordStart, candidate: candidate, startsItem: startsItem)
+                            checkKeyWord(length: written &- keyWordStart, candidate: check.candidate, startsItem: check.startsItem)
                             flags = self.flags
                         }
                         key[written] = 0x20
@@ -222,11 +214,9 @@ private struct LineScan {
                     keyWordStart = written
                     keyWords &+= 1
                     if flags & Flag.itemAwaitingKey != 0 { flags = flags & ~Flag.itemAwaitingKey | Flag.currentWordStartsItem }
-                    key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
-                    key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
-                    written &+= 2
+                    Self.appendKey(of: scalar, to: key, at: &written)
                     window = UInt64(scalar.key)
-                    if scalar.display == ArabicScalar.mojibakeLead && detectsMojibake && MojibakeRepair.signature(base, count, at: index) {
+                    if detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) {
                         flags &= ~Flag.isDisplayForm
                     }
                     markClass = 0
@@ -283,23 +273,21 @@ private struct LineScan {
         return otherScalarEndsLine()
     }
 
-    /// The line as the scanner reports it; nil when it is blank.
-    func finish() -> TextCleanerLineScanner.Line? {
+    /// The line as the scanner reports it, its last key word and item closed; nil when it is
+    /// blank.
+    mutating func finish() -> TextCleanerLineScanner.Line? {
         guard facts.words > 0 else { return nil }
-        var facts = facts
-        var flags = flags
         if flags & Flag.previousWasSpace != 0 { facts.isCollapsed = false }
         if flags & (Flag.itemAwaitingKey | Flag.itemHasWord) == Flag.itemAwaitingKey | Flag.itemHasWord {
             // The last item has words but no key (punctuation, symbols): furniture to
             // `BoilerplateLexicon.isBoilerplate`.
             flags |= Flag.mayHoldFurnitureItem
         }
-        var scan = self
-        scan.endKeyWord()
+        endKeyWord()
         return TextCleanerLineScanner.Line(
             range: start..<lineEnd, scan: facts, key: keyStart..<written, keyWords: max(keyWords, 1),
-            mayBePromotion: scan.flags & Flag.mayBePromotion != 0,
-            mayHoldFurnitureItem: (flags | scan.flags) & Flag.mayHoldFurnitureItem != 0,
+            mayBePromotion: flags & Flag.mayBePromotion != 0,
+            mayHoldFurnitureItem: flags & Flag.mayHoldFurnitureItem != 0,
             mayHoldContainedPhrase: flags & Flag.mayHoldContainedPhrase != 0,
             containsLetter: flags & Flag.sawLetter != 0,
             isDisplayForm: flags & Flag.isDisplayForm != 0 && facts.isCollapsed
@@ -311,11 +299,47 @@ private struct LineScan {
     @inline(__always)
     private mutating func endKeyWord() {
         let length = written &- keyWordStart
-        guard length > 0 else { return }
+        guard length > 0, let check = Self.keyWordCheck(key + keyWordStart, length, flags: &flags, buffers.wordSignatures) else {
+            return
+        }
+        checkKeyWord(length: length, candidate: check.candidate, startsItem: check.startsItem)
+    }
+
+    /// Takes `currentWordStartsItem` out of `flags` for the completed key word at `word`; what
+    /// `checkKeyWord` needs when the word's signature is a candidate's or it starts an item,
+    /// nil otherwise (most words). On whatever holds the flags (the field, or `run`'s copy).
+    @inline(__always)
+    private static func keyWordCheck(
+        _ word: UnsafePointer<UInt8>, _ length: Int, flags: inout UInt32, _ wordSignatures: UnsafeBufferPointer<UInt8>
+    ) -> (candidate: UInt8, startsItem: Bool)? {
         let startsItem = flags & Flag.currentWordStartsItem != 0
         flags &= ~Flag.currentWordStartsItem
-        let candidate = buffers.wordSignatures[WordSignature.of(key + keyWordStart, length)]
-        if candidate != 0 || startsItem { checkKeyWord(length: length, candidate: candidate, startsItem: startsItem) }
+        let candidate = wordSignatures[WordSignature.of(word, length)]
+        return candidate != 0 || startsItem ? (candidate, startsItem) : nil
+    }
+
+    /// Writes the two key bytes of an Arabic-block scalar that has some.
+    @inline(__always)
+    private static func appendKey(of scalar: TextCleanerScanTables.ArabicScalar, to key: UnsafeMutablePointer<UInt8>, at written: inout Int) {
+        key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
+        key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
+        written &+= 2
+    }
+
+    /// The bit of `phraseWindows` for the last four letters of the key word, 0 when unset.
+    @inline(__always)
+    private static func phraseWindowHit(_ window: UInt64, _ phraseWindows: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        let slot = TextCleanerScanTables.phraseWindowSlot(window)
+        return phraseWindows[slot >> 6] & (1 << UInt64(slot & 63))
+    }
+
+    /// Whether `scalar`, at `index`, is ط ظ ع غ starting a mojibake signature (which the display
+    /// pass would repair).
+    @inline(__always)
+    private static func startsMojibakeSignature(
+        _ scalar: TextCleanerScanTables.ArabicScalar, _ base: UnsafePointer<UInt8>, _ count: Int, at index: Int
+    ) -> Bool {
+        scalar.display == TextCleanerScanTables.ArabicScalar.mojibakeLead && MojibakeRepair.signature(base, count, at: index)
     }
 
     @inline(never)
@@ -413,12 +437,9 @@ private struct LineScan {
         }
         if scalar.key > 1 {
             beginKeyContent()
-            key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
-            key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
-            written &+= 2
+            Self.appendKey(of: scalar, to: key, at: &written)
             window = window << 16 | UInt64(scalar.key)
-            let slot = TextCleanerScanTables.phraseWindowSlot(window)
-            if buffers.phraseWindows[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { flags |= Flag.mayHoldContainedPhrase }
+            if Self.phraseWindowHit(window, buffers.phraseWindows) != 0 { flags |= Flag.mayHoldContainedPhrase }
         } else if scalar.key == 1 {
             flags |= Flag.keyPendingSpace
         }
@@ -430,7 +451,7 @@ private struct LineScan {
             markClass = scalar.combiningClass
         case ArabicScalar.mojibakeLead:
             markClass = 0
-            if tables.detectsMojibake && MojibakeRepair.signature(base, count, at: index) { flags &= ~Flag.isDisplayForm }
+            if tables.detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) { flags &= ~Flag.isDisplayForm }
         case ArabicScalar.tatweel:
             markClass = 0
             if !startsWord { flags &= ~Flag.isDisplayForm }
