@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KhabarCore
+@_spi(Benchmark) import KhabarCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,7 +13,8 @@ import Darwin
 /// JSON object: bytes, documents and MB/s (10^6 bytes of input per second, fastest of `--repeat`
 /// runs) for normalize, fold (of normalized text), both (`normalizeAndFold`), clean
 /// (`TextCleaner.clean`: line cleaning, then the display form of the kept text and title) and
-/// pipeline (clean, then the folded form of the cleaned text: what a record goes through).
+/// pipeline (clean, then the folded form of the cleaned text: what a record goes through), and
+/// scan (the cleaner's line scan alone, the part that reads every byte).
 /// Used by scripts/bench-normalize.sh.
 ///
 /// Speeds are per second of this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), so builds
@@ -27,7 +29,7 @@ struct NormalizeBenchCommand: ParsableCommand {
     @Option(help: "Timed runs per measure; the fastest is reported.")
     var `repeat` = 5
 
-    @Option(help: "Time only this measure (normalize, fold, both, clean, pipeline), e.g. under a profiler.")
+    @Option(help: "Time only this measure (normalize, fold, both, clean, pipeline, scan), e.g. under a profiler.")
     var only: String?
 
     /// Writes every document's display, folded and cleaned forms to this file instead of timing
@@ -98,8 +100,12 @@ struct NormalizeBenchCommand: ParsableCommand {
                 checksum &+= folding.foldNormalized(cleaned.text).utf8.count &+ (cleaned.title?.utf8.count ?? 0)
             }
         }
+        let scanSeconds = fastest("scan") {
+            for document in documents { checksum &+= LineScanBenchmark.scan(document) }
+        }
         func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
-            String(format: "%.1f", Double(bytes) / 1e6 / seconds)
+            // A measure left out by `--only` is null (JSON has no NaN).
+            seconds.isNaN ? "null" : String(format: "%.1f", Double(bytes) / 1e6 / seconds)
         }
         print(
             #"{"bytes": \#(inputBytes), "documents": \#(documents.count), "normalized_bytes": \#(normalizedBytes), "#
@@ -108,11 +114,13 @@ struct NormalizeBenchCommand: ParsableCommand {
                 + #""both_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.cpu)), "#
                 + #""clean_mb_s": \#(megabytesPerSecond(inputBytes, cleanSeconds.cpu)), "#
                 + #""pipeline_mb_s": \#(megabytesPerSecond(inputBytes, pipelineSeconds.cpu)), "#
+                + #""scan_mb_s": \#(megabytesPerSecond(inputBytes, scanSeconds.cpu)), "#
                 + #""normalize_wall_mb_s": \#(megabytesPerSecond(inputBytes, normalizeSeconds.wall)), "#
                 + #""fold_wall_mb_s": \#(megabytesPerSecond(normalizedBytes, foldSeconds.wall)), "#
                 + #""both_wall_mb_s": \#(megabytesPerSecond(inputBytes, bothSeconds.wall)), "#
                 + #""clean_wall_mb_s": \#(megabytesPerSecond(inputBytes, cleanSeconds.wall)), "#
                 + #""pipeline_wall_mb_s": \#(megabytesPerSecond(inputBytes, pipelineSeconds.wall)), "#
+                + #""scan_wall_mb_s": \#(megabytesPerSecond(inputBytes, scanSeconds.wall)), "#
                 + #""checksum": \#(checksum)}"#
         )
     }

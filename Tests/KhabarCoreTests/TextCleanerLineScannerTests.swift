@@ -135,6 +135,28 @@ import Testing
         }
     }
 
+    /// After ط ظ ع غ the scanner rules a mojibake signature out on the next scalar alone (and
+    /// asks `MojibakeRepair` otherwise): whatever follows, at the line's end too, it must never
+    /// say "display form" of a line the display pass changes.
+    @Test func displayFormAfterEveryScalarThatCanFollowAMojibakeLead() {
+        // ASCII, Latin-1 and its windows-1252 extras, the Arabic block, three and four bytes.
+        let values = Array(0x20..<0x80) + Array(0xA0..<0x100) + [0x152, 0x160, 0x178, 0x192, 0x2C6, 0x2DC] + Array(0x600..<0x700)
+        let followers = values.compactMap(Unicode.Scalar.init) + ["\u{2026}", "\u{201E}", "\u{20AC}", "\u{2122}", "😀"]
+        for options in [NormalizationOptions.default, NormalizationOptions(repairMojibake: false)] {
+            let normalizer = ArabicNormalizer(options: options)
+            for lead in ["ط", "ظ", "ع", "غ"] {
+                for follower in followers {
+                    for line in ["كلمة \(lead)\(follower)ط§", "ب\(lead)\(follower)\(lead)"] {
+                        let isDisplayForm = normalizer.normalize(line) == line
+                        for scanned in Self.scan(line, options: options) where scanned.raw == line && scanned.line.isDisplayForm {
+                            #expect(isDisplayForm, "\(ExactText(line))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Prose is what the filters are for: nothing to check, no display pass needed.
     @Test func proseNeedsNoRuleAndNoDisplayPass() {
         for scanned in Self.scan(Self.prose.joined(separator: "\n")) {

@@ -155,42 +155,33 @@ private struct LineScan {
     /// in registers; everything else goes through `step`, on the fields.
     mutating func run() {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
-        let (arabic, phraseWindows) = (buffers.arabic, buffers.phraseWindows)
-        let (base, count) = (base, count)
-        let detectsMojibake = tables.detectsMojibake
-        var index = index
-        var key = key
-        var written = written
+        // Pointers rather than base-and-index pairs, the mark class in the flags' top byte, the
+        // mojibake option in the table, and the letters of a word in a loop of their own: few
+        // enough values that what that loop carries from one letter to the next stays in
+        // registers.
+        let arabic = buffers.arabic.baseAddress!
+        let phraseWindows = buffers.phraseWindows.baseAddress!
+        let end = base + count
+        var cursor = base + index
+        var keyCursor = key + written
         var window = window
-        var flags = flags
-        var markClass = markClass
-        var keyWordStart = keyWordStart
+        var flags = flags | UInt32(markClass) << Self.markClassShift
         var phraseWindowHits: UInt64 = 0
-        let wordSignatures = buffers.wordSignatures
-        while index < count {
-            let byte = base[index]
+        while cursor < end {
+            let byte = cursor[0]
             if byte &- 0xD8 < 4 {
                 // U+0600–06FF, two bytes.
-                let scalar = arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)]
-                // Inside a lettered word, with its key word open.
+                var scalar = arabic[Int(byte &- 0xD8) << 6 | Int(cursor[1] & 0x3F)]
+                var startsLetters = false
                 if flags & (Flag.inLetteredWord | Flag.keyPendingSpace) == Flag.inLetteredWord {
+                    // Inside a lettered word, with its key word open.
                     if scalar.flags & ArabicScalar.continuesWord != 0 {
-                        Self.appendKey(of: scalar, to: key, at: &written)
-                        window = window << 16 | UInt64(scalar.key)
-                        // Gathered apart from `flags`: the next scalar's branch on `flags`
-                        // need not wait for this load.
-                        phraseWindowHits |= Self.phraseWindowHit(window, phraseWindows)
-                        if detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) {
-                            flags &= ~Flag.isDisplayForm
-                        }
-                        markClass = 0
-                        index &+= 2
-                        continue
-                    }
-                    if scalar.display == ArabicScalar.orderedMark {
-                        if scalar.combiningClass < markClass { flags &= ~Flag.isDisplayForm }
-                        markClass = scalar.combiningClass
-                        index &+= 2
+                        startsLetters = true
+                    } else if scalar.display == ArabicScalar.orderedMark {
+                        let combiningClass = UInt32(scalar.combiningClass)
+                        if combiningClass < flags >> Self.markClassShift { flags &= ~Flag.isDisplayForm }
+                        flags = flags & Self.withoutMarkClass | combiningClass << Self.markClassShift
+                        cursor += 2
                         continue
                     }
                 } else if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace
@@ -201,44 +192,87 @@ private struct LineScan {
                     facts.letteredWords &+= 1
                     flags = flags & ~(Flag.previousWasSpace | Flag.atStart | Flag.keyPendingSpace)
                         | Flag.inWord | Flag.inLetteredWord | Flag.itemHasWord | Flag.sawLetter
+                    let written = keyCursor - key
                     if written > keyStart {
                         // The key word before it is complete.
-                        if let check = Self.keyWordCheck(key + keyWordStart, written &- keyWordStart, flags: &flags, wordSignatures) {
-                            (self.flags, self.keyWordStart, self.written) = (flags, keyWordStart, written)
-                            checkKeyWord(length: written &- keyWordStart, candidate: check.candidate, startsItem: check.startsItem)
+                        let length = written &- keyWordStart
+                        if let check = Self.keyWordCheck(key + keyWordStart, length, flags: &flags, buffers.wordSignatures) {
+                            self.flags = flags
+                            checkKeyWord(length: length, candidate: check.candidate, startsItem: check.startsItem)
                             flags = self.flags
                         }
-                        key[written] = 0x20
-                        written &+= 1
+                        keyCursor[0] = 0x20
+                        keyCursor += 1
                     }
-                    keyWordStart = written
+                    keyWordStart = keyCursor - key
                     keyWords &+= 1
                     if flags & Flag.itemAwaitingKey != 0 { flags = flags & ~Flag.itemAwaitingKey | Flag.currentWordStartsItem }
-                    Self.appendKey(of: scalar, to: key, at: &written)
-                    window = UInt64(scalar.key)
-                    if detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) {
-                        flags &= ~Flag.isDisplayForm
+                    window = 0
+                    startsLetters = true
+                }
+                if startsLetters {
+                    // The letters of the word from here (nearly all of a text): their key bytes,
+                    // the phrase window and the mojibake check, nothing else.
+                    while true {
+                        Self.writeKey(of: scalar, to: keyCursor)
+                        keyCursor += 2
+                        window = window << 16 | UInt64(scalar.key)
+                        // Gathered apart from `flags`: nothing waits for this load.
+                        phraseWindowHits |= Self.phraseWindowHit(window, phraseWindows)
+                        if scalar.display == ArabicScalar.mojibakeLead && Self.startsMojibakeSignature(at: cursor, end: end) {
+                            flags &= ~Flag.isDisplayForm
+                        }
+                        cursor += 2
+                        guard cursor < end, cursor[0] &- 0xD8 < 4 else { break }
+                        scalar = arabic[Int(cursor[0] &- 0xD8) << 6 | Int(cursor[1] & 0x3F)]
+                        guard scalar.flags & ArabicScalar.continuesWord != 0 else { break }
                     }
-                    markClass = 0
-                    index &+= 2
+                    flags &= Self.withoutMarkClass
                     continue
                 }
             } else if byte == 0x20 {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
-                Self.space(flags: &flags, facts: &facts, markClass: &markClass)
-                index &+= 1
+                Self.space(flags: &flags, facts: &facts)
+                flags &= Self.withoutMarkClass
+                cursor += 1
                 continue
             }
-            (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
-            self.keyWordStart = keyWordStart
+            index = cursor - base
+            written = keyCursor - key
+            (self.window, self.flags, self.markClass) = (window, flags & Self.withoutMarkClass, UInt8(flags >> Self.markClassShift))
             let endsLine = step()
-            (index, key, written, window, flags, markClass) = (self.index, self.key, self.written, self.window, self.flags, self.markClass)
-            keyWordStart = self.keyWordStart
+            // `step` may have moved the key to a larger buffer.
+            cursor = base + index
+            keyCursor = key + written
+            (window, flags) = (self.window, self.flags | UInt32(self.markClass) << Self.markClassShift)
             if endsLine { break }
         }
         if phraseWindowHits != 0 { flags |= Flag.mayHoldContainedPhrase }
-        (self.index, self.key, self.written, self.window, self.flags, self.markClass) = (index, key, written, window, flags, markClass)
-        self.keyWordStart = keyWordStart
+        index = cursor - base
+        written = keyCursor - key
+        (self.window, self.flags, self.markClass) = (window, flags & Self.withoutMarkClass, UInt8(flags >> Self.markClassShift))
+    }
+
+    /// Where `run` keeps the mark class in its copy of `flags` (the flags use the low 16 bits).
+    private static let markClassShift: UInt32 = 24
+    private static let withoutMarkClass: UInt32 = (1 << markClassShift) - 1
+
+    /// Whether ط ظ ع غ at `position` starts a mojibake signature (the display pass would
+    /// repair it; the table marks them `mojibakeLead` only when the options repair mojibake).
+    /// Nearly always a letter or a space follows, which rules a signature out here, inline.
+    @inline(__always)
+    private static func startsMojibakeSignature(at position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Bool {
+        if end - position > 3 {
+            let (lead, second) = (position[2], position[3])
+            if lead < 0x80 || (lead == 0xD8 && second >= 0xA1) || (lead == 0xD9 && second <= 0xB8) { return false }
+        }
+        return signatureOutOfLine(at: position, end: end)
+    }
+
+    @inline(never)
+    private static func signatureOutOfLine(at position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> Bool {
+        // `MojibakeRepair.signature` reads nothing before `index`.
+        MojibakeRepair.signature(position, end - position, at: 0)
     }
 
     /// The scalar at `index` when it is not inside a word's run of letters, nor a space;
@@ -318,28 +352,18 @@ private struct LineScan {
         return candidate != 0 || startsItem ? (candidate, startsItem) : nil
     }
 
-    /// Writes the two key bytes of an Arabic-block scalar that has some.
+    /// Writes the two key bytes of an Arabic-block scalar that has some at `destination`.
     @inline(__always)
-    private static func appendKey(of scalar: TextCleanerScanTables.ArabicScalar, to key: UnsafeMutablePointer<UInt8>, at written: inout Int) {
-        key[written] = UInt8(truncatingIfNeeded: scalar.key >> 8)
-        key[written &+ 1] = UInt8(truncatingIfNeeded: scalar.key)
-        written &+= 2
+    private static func writeKey(of scalar: TextCleanerScanTables.ArabicScalar, to destination: UnsafeMutablePointer<UInt8>) {
+        destination[0] = UInt8(truncatingIfNeeded: scalar.key >> 8)
+        destination[1] = UInt8(truncatingIfNeeded: scalar.key)
     }
 
     /// The bit of `phraseWindows` for the last four letters of the key word, 0 when unset.
     @inline(__always)
-    private static func phraseWindowHit(_ window: UInt64, _ phraseWindows: UnsafeBufferPointer<UInt64>) -> UInt64 {
+    private static func phraseWindowHit(_ window: UInt64, _ phraseWindows: UnsafePointer<UInt64>) -> UInt64 {
         let slot = TextCleanerScanTables.phraseWindowSlot(window)
         return phraseWindows[slot >> 6] & (1 << UInt64(slot & 63))
-    }
-
-    /// Whether `scalar`, at `index`, is ط ظ ع غ starting a mojibake signature (which the display
-    /// pass would repair).
-    @inline(__always)
-    private static func startsMojibakeSignature(
-        _ scalar: TextCleanerScanTables.ArabicScalar, _ base: UnsafePointer<UInt8>, _ count: Int, at index: Int
-    ) -> Bool {
-        scalar.display == TextCleanerScanTables.ArabicScalar.mojibakeLead && MojibakeRepair.signature(base, count, at: index)
     }
 
     @inline(never)
@@ -404,19 +428,21 @@ private struct LineScan {
     }
 
     @inline(__always)
-    private mutating func space() { Self.space(flags: &flags, facts: &facts, markClass: &markClass) }
+    private mutating func space() {
+        Self.space(flags: &flags, facts: &facts)
+        markClass = 0
+    }
 
-    /// A space: ends the word; a second in a row starts a run. On whatever holds the state (the
-    /// fields, or `run`'s copies of them).
+    /// A space: ends the word; a second in a row starts a run (the caller clears the mark
+    /// class). On whatever holds the state (the fields, or `run`'s copies of them).
     @inline(__always)
-    private static func space(flags: inout UInt32, facts: inout TextCleanerLines.Scan, markClass: inout UInt8) {
+    private static func space(flags: inout UInt32, facts: inout TextCleanerLines.Scan) {
         if flags & (Flag.previousWasSpace | Flag.inRun) == Flag.previousWasSpace {
             flags |= Flag.inRun
             facts.hasWhitespaceRun = true
             facts.whitespaceRuns &+= 1
         }
         flags = flags & ~(Flag.inWord | Flag.inLetteredWord) | Flag.previousWasSpace | Flag.keyPendingSpace
-        markClass = 0
     }
 
     /// A scalar of U+0600–06FF anywhere but inside a lettered word's open key word.
@@ -437,9 +463,10 @@ private struct LineScan {
         }
         if scalar.key > 1 {
             beginKeyContent()
-            Self.appendKey(of: scalar, to: key, at: &written)
+            Self.writeKey(of: scalar, to: key + written)
+            written &+= 2
             window = window << 16 | UInt64(scalar.key)
-            if Self.phraseWindowHit(window, buffers.phraseWindows) != 0 { flags |= Flag.mayHoldContainedPhrase }
+            if Self.phraseWindowHit(window, buffers.phraseWindows.baseAddress!) != 0 { flags |= Flag.mayHoldContainedPhrase }
         } else if scalar.key == 1 {
             flags |= Flag.keyPendingSpace
         }
@@ -451,7 +478,7 @@ private struct LineScan {
             markClass = scalar.combiningClass
         case ArabicScalar.mojibakeLead:
             markClass = 0
-            if tables.detectsMojibake && Self.startsMojibakeSignature(scalar, base, count, at: index) { flags &= ~Flag.isDisplayForm }
+            if Self.startsMojibakeSignature(at: base + index, end: base + count) { flags &= ~Flag.isDisplayForm }
         case ArabicScalar.tatweel:
             markClass = 0
             if !startsWord { flags &= ~Flag.isDisplayForm }
@@ -600,7 +627,8 @@ final class TextCleanerScanTables: Sendable {
         /// A haraka (U+064B–0652): kept, and NFC leaves it alone when the marks after a letter
         /// come in canonical order (none of them composes with a letter).
         static let orderedMark: UInt8 = 1
-        /// ط ظ ع غ: kept unless a mojibake signature starts here.
+        /// ط ظ ع غ: kept unless a mojibake signature starts here (only when the options repair
+        /// mojibake; `keep` otherwise).
         static let mojibakeLead: UInt8 = 2
         /// Anything else the display pass may change (other marks, invisible marks).
         static let changes: UInt8 = 3
@@ -770,5 +798,21 @@ enum WordSignature {
         let second = length > 1 ? UInt32(word[1]) : 0
         let mixed = (UInt32(truncatingIfNeeded: length) | UInt32(word[0]) << 8 | second << 16 | UInt32(word[length - 1]) << 24) &* 0x9E37_79B1
         return Int(mixed >> 20)
+    }
+}
+
+/// The cleaner's line scan alone, for `khabar normalize-benchmark --only scan` (the scan is
+/// the part of line cleaning that reads every byte).
+@_spi(Benchmark) public enum LineScanBenchmark {
+    /// Scans `text` with the default tables; returns its lines plus their key bytes, so the
+    /// work is not optimized away.
+    public static func scan(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scanner = TextCleanerLineScanner(bytes, tables: .default)
+            var total = 0
+            while let line = scanner.nextLine() { total &+= 1 &+ line.key.count }
+            return total
+        }
     }
 }
