@@ -157,6 +157,38 @@ import Testing
         }
     }
 
+    /// The folded text the cleaner gives from the scan's folded lines must be the fold of its
+    /// text, under every option set the fold is tested with.
+    @Test(arguments: FoldingFastPathTests.optionSets)
+    func foldedTextIsTheFoldOfTheText(options: NormalizationOptions) {
+        var random = SeededRandom(seed: 0x666F_6C64)
+        var documents = Self.documents() + FoldingFastPathTests.trickyInputs
+        for _ in 0..<150 {
+            documents.append((0..<Int.random(in: 1...6, using: &random)).map { _ in
+                [
+                    FoldingFastPathTests.randomNewsText(&random), noisyRandomText(&random, maxLength: 40),
+                    (Self.prose + ["ط§ظ„ط¹ط±ط¨ظٹط©", "Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©", "«قال» “نعم”… انتهى – ٢٠٢٤", "كَتَبَ \u{064E} الوَلَدُ"])
+                        .randomElement(using: &random)!,
+                ].randomElement(using: &random)!
+            }.joined(separator: "\n"))
+        }
+        let cleaner = TextCleaner(options: options)
+        let folding = ArabicFolding(options: options)
+        for document in documents {
+            let cleaned = cleaner.clean(document, folding: true)
+            #expect(ExactText(cleaned.foldedText ?? "-") == ExactText(folding.foldNormalized(cleaned.text)), "\(ExactText(document))")
+            #expect(cleaner.clean(document).foldedText == nil)
+        }
+    }
+
+    /// Guards against a scan that leaves every line to the general fold (and so passes the
+    /// comparison above without being tested): prose with quotes and digits is folded on the way.
+    @Test func proseIsFoldedByTheScan() {
+        for scanned in Self.scan((Self.prose + ["«قال» “نعم”… انتهى – ٢٠٢٤ أحمد على مدرسة."]).joined(separator: "\n")) {
+            #expect(scanned.line.folded != nil, "\(scanned.raw)")
+        }
+    }
+
     /// Prose is what the filters are for: nothing to check, no display pass needed.
     @Test func proseNeedsNoRuleAndNoDisplayPass() {
         for scanned in Self.scan(Self.prose.joined(separator: "\n")) {

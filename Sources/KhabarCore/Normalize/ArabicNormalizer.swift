@@ -40,7 +40,13 @@ public struct ArabicNormalizer: Sendable {
     /// could not repair (a typographic quote unified, a letter lower-cased); such text is
     /// normalized and folded again, so that folding folded text changes nothing.
     func fold(display: String) -> String {
-        var folded = foldOnce(display)
+        completeFold(foldOnce(display))
+    }
+
+    /// `fold(display:)` after its first folding pass (`foldOnce`): the rounds for mojibake
+    /// that folding completed.
+    func completeFold(_ firstPass: FoldingFastPath.Folded) -> String {
+        var folded = firstPass
         guard options.repairMojibake else { return folded.text }
         for _ in 0..<4 {
             let suspect = !folded.mojibakeRuledOut
@@ -54,7 +60,7 @@ public struct ArabicNormalizer: Sendable {
     }
 
     /// One folding pass: the fast path, or the scanner for text it leaves (both give the same).
-    private func foldOnce(_ text: String) -> FoldingFastPath.Folded {
+    func foldOnce(_ text: String) -> FoldingFastPath.Folded {
         foldingFastPath.fold(text)
             ?? FoldingFastPath.Folded(text: NormalizingScanner.run(text, actions: foldingFastPath.actions), mojibakeRuledOut: false)
     }

@@ -37,6 +37,9 @@ public struct CleanedText: Sendable, Equatable {
     public var siteName: String?
     /// ISO 8601, as `NewsDate.iso8601` writes it (local time as written; no zone).
     public var publishedAt: String?
+    /// The folded form of `text` (`ArabicFolding.foldNormalized(text)` under the cleaner's
+    /// options), when `clean` was asked for it.
+    public var foldedText: String?
     /// The non-blank input lines (whitespace collapsed) and what each was taken for, in order.
     var lineTexts: [String] = []
     var lineRoles: [TextLineRole] = []
@@ -65,7 +68,8 @@ public struct CleanedText: Sendable, Equatable {
 
     public static func == (lhs: CleanedText, rhs: CleanedText) -> Bool {
         lhs.text == rhs.text && lhs.title == rhs.title && lhs.author == rhs.author && lhs.siteName == rhs.siteName
-            && lhs.publishedAt == rhs.publishedAt && lhs.lineTexts == rhs.lineTexts && lhs.lineRoles == rhs.lineRoles
+            && lhs.publishedAt == rhs.publishedAt && lhs.foldedText == rhs.foldedText && lhs.lineTexts == rhs.lineTexts
+            && lhs.lineRoles == rhs.lineRoles
     }
 }
 
@@ -122,6 +126,10 @@ public struct TextCleaner: Sendable {
         /// True when the scan saw a letter (false: not known).
         var containsLetter = false
         var isDisplayForm = false
+        /// The line's folded form in the scanner's buffer, when the scanner wrote it.
+        var folded: Range<Int>?
+        /// The folded form may hold a mojibake signature (`TextCleanerLineScanner.Line`).
+        var foldedMayHoldMojibake = false
     }
 
     /// - Parameters:
@@ -129,7 +137,11 @@ public struct TextCleaner: Sendable {
     ///     other title is guessed.
     ///   - memory, source: learned per-source boilerplate to drop (`memory` must already hold
     ///     the source's documents).
-    public func clean(_ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil) -> CleanedText {
+    ///   - folding: also give `foldedText`, mostly from the folded lines the scan wrote on
+    ///     its way (cheaper than folding `text` afterwards).
+    public func clean(
+        _ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil, folding: Bool = false
+    ) -> CleanedText {
         var text = text
         let utf8 = text.utf8
         /// The line at `range` (bytes starting and ending at scalar boundaries): copied from
@@ -159,7 +171,8 @@ public struct TextCleaner: Sendable {
                         scannedKey: scanned.key, keyWords: scanned.keyWords, rawRange: scanned.range,
                         mayBePromotion: scanned.mayBePromotion, mayHoldFurnitureItem: scanned.mayHoldFurnitureItem,
                         mayHoldContainedPhrase: scanned.mayHoldContainedPhrase, containsLetter: scanned.containsLetter,
-                        isDisplayForm: scanned.isDisplayForm
+                        isDisplayForm: scanned.isDisplayForm, folded: scanned.folded,
+                        foldedMayHoldMojibake: scanned.foldedMayHoldMojibake
                     ))
                     continue
                 }
@@ -174,13 +187,15 @@ public struct TextCleaner: Sendable {
                     lines.append(Line(line: line, raw: raw, words: TextCleanerText.words(line), facts: .unknown, keyWords: 0))
                 }
             }
-            return clean(lines, scanner: scanner, bytes: bytes, knownTitle: knownTitle, memory: memory, source: source)
+            return clean(
+                lines, scanner: scanner, bytes: bytes, knownTitle: knownTitle, memory: memory, source: source, folding: folding
+            )
         }
     }
 
     private func clean(
         _ lines: [Line], scanner: borrowing TextCleanerLineScanner, bytes: UnsafeBufferPointer<UInt8>, knownTitle: String?,
-        memory: (any BoilerplateMemory)?, source: String?
+        memory: (any BoilerplateMemory)?, source: String?, folding: Bool
     ) -> CleanedText {
         var result = CleanedText(text: "", lines: [])
         var roles: [TextLineRole] = []
@@ -269,19 +284,57 @@ public struct TextCleaner: Sendable {
 
         // The display pass works line by line: lines it would leave as they are (most
         // paragraphs) skip it, and a line it empties is dropped, as it drops blank lines.
+        // The folded form goes line by line too: folding keeps lines, and a line folded to
+        // nothing is dropped as the fold of the whole text drops it.
         var text = ""
-        text.reserveCapacity(lines.indices.reduce(0) { roles[$1] == .text ? $0 + lines[$1].line.utf8.count + 1 : $0 })
+        let capacity = lines.indices.reduce(0) { roles[$1] == .text ? $0 + lines[$1].line.utf8.count + 1 : $0 }
+        text.reserveCapacity(capacity)
+        var folded: [UInt8] = []
+        if folding { folded.reserveCapacity(capacity) }
+        var foldedMayHoldMojibake = false
         for (line, role) in zip(lines, roles) where role == .text {
             let display = line.isDisplayForm ? line.line : normalizer.normalize(line.line)
             if display.isEmpty { continue }
             if !text.isEmpty { text += "\n" }
             text += display
+            guard folding else { continue }
+            if let range = line.folded {
+                Self.appendLine(scanner.folded(range), to: &folded)
+                foldedMayHoldMojibake = foldedMayHoldMojibake || line.foldedMayHoldMojibake
+            } else {
+                let foldedLine = normalizer.foldOnce(display)
+                Self.appendLine(foldedLine.text.utf8, to: &folded)
+                foldedMayHoldMojibake = foldedMayHoldMojibake || !foldedLine.mojibakeRuledOut
+            }
         }
         result.text = text
+        if folding {
+            // A mojibake signature never spans a line break: a text none of whose lines can
+            // hold one cannot either. (Where a line may, `completeFold` looks for one.)
+            result.foldedText = normalizer.completeFold(FoldingFastPath.Folded(
+                text: folded.withUnsafeBufferPointer(Self.string(validUTF8:)), mojibakeRuledOut: !foldedMayHoldMojibake
+            ))
+        }
         result.title = result.title.map(normalizer.normalize)
         result.lineTexts = lines.map(\.line)
         result.lineRoles = roles
         return result
+    }
+
+    /// Bytes known to be valid UTF-8 (written from the fold tables, or copied from Strings) as a
+    /// String, without validating them again where the standard library allows it.
+    private static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if #available(macOS 26.0, *) {
+            return String(copying: UTF8Span(unchecked: bytes.span))
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends a folded line (nothing when it is empty), after a line break unless first.
+    private static func appendLine(_ line: some Collection<UInt8>, to folded: inout [UInt8]) {
+        guard !line.isEmpty else { return }
+        if !folded.isEmpty { folded.append(0x0A) }
+        folded.append(contentsOf: line)
     }
 
     /// What a line is on its own; `.text` when no rule claims it. Reads bylines and stamps

@@ -34,6 +34,14 @@ struct TextCleanerLineScanner: ~Copyable {
         /// `ArabicNormalizer.normalize` (this scanner's display options) gives the collapsed
         /// line back unchanged.
         var isDisplayForm: Bool
+        /// The line's folded form (what `ArabicNormalizer.fold(display:)` gives for the line
+        /// alone), in `folded(_:)`: set for lines in display form whose every scalar the
+        /// scanner's fold tables handle, nil for the others.
+        var folded: Range<Int>?
+        /// The folded form may hold a mojibake signature: one of its scalars is
+        /// `FoldBits.unusualScalar` (and a signature needs one; the letters that can lead one,
+        /// ط ظ ع غ, are too common to be worth noting).
+        var foldedMayHoldMojibake: Bool
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -43,6 +51,9 @@ struct TextCleanerLineScanner: ~Copyable {
     private var keyBytes: UnsafeMutablePointer<UInt8>
     private var keyCapacity: Int
     private var keyCount = 0
+    /// Every line's folded form, one after another (never longer than the line).
+    private let foldBytes: UnsafeMutablePointer<UInt8>
+    private var foldCount = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, tables: TextCleanerScanTables) {
         self.bytes = bytes
@@ -51,9 +62,19 @@ struct TextCleanerLineScanner: ~Copyable {
         // document's length is room enough unless other scalars lower-case to longer forms.
         keyCapacity = bytes.count + 16
         keyBytes = .allocate(capacity: keyCapacity)
+        // +16: a scalar's fold is stored four bytes at a time.
+        foldBytes = .allocate(capacity: bytes.count + 16)
     }
 
-    deinit { keyBytes.deallocate() }
+    deinit {
+        keyBytes.deallocate()
+        foldBytes.deallocate()
+    }
+
+    /// The folded form of a line this scanner returned (`Line.folded`).
+    func folded(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: foldBytes + range.lowerBound, count: range.count)
+    }
 
     /// The key of a line this scanner returned (`Line.key`).
     func key(of range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
@@ -67,7 +88,7 @@ struct TextCleanerLineScanner: ~Copyable {
             while position < bytes.count {
                 var line = LineScan(
                     base: base, count: bytes.count, start: position, key: keyBytes, keyCapacity: keyCapacity, keyStart: keyCount,
-                    tables: tables, buffers: buffers
+                    fold: foldBytes, foldStart: foldCount, tables: tables, buffers: buffers
                 )
                 line.run()
                 keyBytes = line.key
@@ -75,6 +96,7 @@ struct TextCleanerLineScanner: ~Copyable {
                 position = line.nextLineStart
                 if let scanned = line.finish() {
                     keyCount = scanned.key.upperBound
+                    foldCount = line.foldWritten
                     return scanned
                 }
             }
@@ -109,6 +131,12 @@ private struct LineScan {
     /// The key bytes of the last four Arabic scalars of the current key word.
     var window: UInt64 = 0
 
+    let fold: UnsafeMutablePointer<UInt8>
+    let foldStart: Int
+    var foldWritten: Int
+    /// Every fold entry written on the line, or-ed together: their `FoldBits`.
+    var foldSeen: UInt64 = 0
+
     enum Flag {
         static let previousWasSpace: UInt32 = 1 << 0
         static let atStart: UInt32 = 1 << 1
@@ -133,7 +161,7 @@ private struct LineScan {
 
     init(
         base: UnsafePointer<UInt8>, count: Int, start: Int, key: UnsafeMutablePointer<UInt8>, keyCapacity: Int, keyStart: Int,
-        tables: TextCleanerScanTables, buffers: TextCleanerScanTables.Buffers
+        fold: UnsafeMutablePointer<UInt8>, foldStart: Int, tables: TextCleanerScanTables, buffers: TextCleanerScanTables.Buffers
     ) {
         self.base = base
         self.buffers = buffers
@@ -148,6 +176,9 @@ private struct LineScan {
         self.keyStart = keyStart
         written = keyStart
         keyWordStart = keyStart
+        self.fold = fold
+        self.foldStart = foldStart
+        foldWritten = foldStart
     }
 
     /// Scans to the end of the line. The scalars inside words and the spaces between them,
@@ -164,6 +195,7 @@ private struct LineScan {
         let end = base + count
         var cursor = base + index
         var keyCursor = key + written
+        var foldCursor = fold + foldWritten
         var window = window
         var flags = flags | UInt32(markClass) << Self.markClassShift
         var phraseWindowHits: UInt64 = 0
@@ -178,6 +210,8 @@ private struct LineScan {
                     if scalar.flags & ArabicScalar.continuesWord != 0 {
                         startsLetters = true
                     } else if scalar.display == ArabicScalar.orderedMark {
+                        // Dropped by the fold (or left to the general fold).
+                        foldSeen |= scalar.fold
                         let combiningClass = UInt32(scalar.combiningClass)
                         if combiningClass < flags >> Self.markClassShift { flags &= ~Flag.isDisplayForm }
                         flags = flags & Self.withoutMarkClass | combiningClass << Self.markClassShift
@@ -211,21 +245,28 @@ private struct LineScan {
                     startsLetters = true
                 }
                 if startsLetters {
-                    // The letters of the word from here (nearly all of a text): their key bytes,
-                    // the phrase window and the mojibake check, nothing else.
+                    // The letters of the word from here (nearly all of a text): their key and
+                    // fold bytes and the phrase window, nothing else.
                     while true {
                         Self.writeKey(of: scalar, to: keyCursor)
                         keyCursor += 2
+                        // A letter that continues a word needs nothing of the fold but its
+                        // bytes (`continuesWord`).
+                        Self.writeFold(scalar.fold, to: &foldCursor)
                         window = window << 16 | UInt64(scalar.key)
                         // Gathered apart from `flags`: nothing waits for this load.
                         phraseWindowHits |= Self.phraseWindowHit(window, phraseWindows)
-                        if scalar.display == ArabicScalar.mojibakeLead && Self.startsMojibakeSignature(at: cursor, end: end) {
-                            flags &= ~Flag.isDisplayForm
-                        }
                         cursor += 2
                         guard cursor < end, cursor[0] &- 0xD8 < 4 else { break }
                         scalar = arabic[Int(cursor[0] &- 0xD8) << 6 | Int(cursor[1] & 0x3F)]
                         guard scalar.flags & ArabicScalar.continuesWord != 0 else { break }
+                    }
+                    // Only the run's last letter can start a mojibake signature: a letter of
+                    // U+0621–0678 after ط ظ ع غ rules one out, and the run's letters are all
+                    // of them (`continuesWord`).
+                    let last = arabic[Int(cursor[-2] &- 0xD8) << 6 | Int(cursor[-1] & 0x3F)]
+                    if last.display == ArabicScalar.mojibakeLead && Self.startsMojibakeSignature(at: cursor - 2, end: end) {
+                        flags &= ~Flag.isDisplayForm
                     }
                     flags &= Self.withoutMarkClass
                     continue
@@ -234,23 +275,44 @@ private struct LineScan {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
                 Self.space(flags: &flags, facts: &facts)
                 flags &= Self.withoutMarkClass
+                foldCursor[0] = 0x20
+                foldCursor += 1
                 cursor += 1
                 continue
             }
             index = cursor - base
             written = keyCursor - key
+            foldWritten = foldCursor - fold
             (self.window, self.flags, self.markClass) = (window, flags & Self.withoutMarkClass, UInt8(flags >> Self.markClassShift))
             let endsLine = step()
             // `step` may have moved the key to a larger buffer.
             cursor = base + index
             keyCursor = key + written
+            foldCursor = fold + foldWritten
             (window, flags) = (self.window, self.flags | UInt32(self.markClass) << Self.markClassShift)
             if endsLine { break }
         }
         if phraseWindowHits != 0 { flags |= Flag.mayHoldContainedPhrase }
         index = cursor - base
         written = keyCursor - key
+        foldWritten = foldCursor - fold
         (self.window, self.flags, self.markClass) = (window, flags & Self.withoutMarkClass, UInt8(flags >> Self.markClassShift))
+    }
+
+    /// Writes a fold entry's bytes (`TextCleanerScanTables.FoldBits`) at `cursor` and moves it
+    /// past them.
+    @inline(__always)
+    private static func writeFold(_ entry: UInt64, to cursor: inout UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(cursor).storeBytes(of: UInt32(truncatingIfNeeded: entry >> 32).littleEndian, as: UInt32.self)
+        cursor += Int(truncatingIfNeeded: entry >> TextCleanerScanTables.FoldBits.lengthShift) & 3
+    }
+
+    @inline(__always)
+    private mutating func writeFold(_ entry: UInt64) {
+        var cursor = fold + foldWritten
+        Self.writeFold(entry, to: &cursor)
+        foldWritten = cursor - fold
+        foldSeen |= entry
     }
 
     /// Where `run` keeps the mark class in its copy of `flags` (the flags use the low 16 bits).
@@ -281,7 +343,9 @@ private struct LineScan {
     private mutating func step() -> Bool {
         let byte = base[index]
         if byte &- 0xD8 < 4 {
-            arabicScalar(buffers.arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)])
+            let scalar = buffers.arabic[Int(byte &- 0xD8) << 6 | Int(base[index &+ 1] & 0x3F)]
+            arabicScalar(scalar)
+            writeFold(scalar.fold)
             index &+= 2
             return false
         }
@@ -296,6 +360,7 @@ private struct LineScan {
                 space()
             } else {
                 asciiWordCharacter(byte, keyByte: buffers.asciiKey[Int(byte)])
+                writeFold(buffers.asciiFold[Int(byte)])
             }
             index &+= 1
             return false
@@ -318,13 +383,26 @@ private struct LineScan {
             flags |= Flag.mayHoldFurnitureItem
         }
         endKeyWord()
+        typealias FoldBits = TextCleanerScanTables.FoldBits
+        let isDisplayForm = flags & Flag.isDisplayForm != 0 && facts.isCollapsed
+        var folded: Range<Int>? = foldStart..<foldWritten
+        if !isDisplayForm || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
+            folded = nil
+        } else if foldSeen & FoldBits.dropped != 0,
+            FoldingFastPath.firstSeparatorRun(fold + foldStart, count: foldWritten - foldStart) != nil
+        {
+            // A dropped scalar left two spaces in a row, or one at an end: the general fold
+            // collapses them.
+            folded = nil
+        }
+        if folded == nil { foldWritten = foldStart }
         return TextCleanerLineScanner.Line(
             range: start..<lineEnd, scan: facts, key: keyStart..<written, keyWords: max(keyWords, 1),
             mayBePromotion: flags & Flag.mayBePromotion != 0,
             mayHoldFurnitureItem: flags & Flag.mayHoldFurnitureItem != 0,
             mayHoldContainedPhrase: flags & Flag.mayHoldContainedPhrase != 0,
             containsLetter: flags & Flag.sawLetter != 0,
-            isDisplayForm: flags & Flag.isDisplayForm != 0 && facts.isCollapsed
+            isDisplayForm: isDisplayForm, folded: folded, foldedMayHoldMojibake: foldSeen & FoldBits.unusualScalar != 0
         )
     }
 
@@ -538,6 +616,7 @@ private struct LineScan {
             return true
         }
         markClass = 0
+        writeFold(tables.foldEntry(bytes, at: index, length: length))
         if TextCleanerLines.spaceLength(bytes, at: index) > 0 {
             facts.isCollapsed = false
             flags &= ~Flag.isDisplayForm
@@ -597,13 +676,17 @@ private struct LineScan {
 /// default set is shared.
 final class TextCleanerScanTables: Sendable {
     /// What the scanner needs to know of a scalar of U+0600–06FF.
-    /// Packed in 32 bits, one load in the scanner's loop.
+    /// Packed in 64 bits, one load in the scanner's loop.
     struct ArabicScalar: Sendable {
-        private let packed: UInt32
+        private let packed: UInt64
 
-        init(key: UInt16, flags: UInt8, display: UInt8, combiningClass: UInt8) {
-            packed = UInt32(key) | UInt32(flags) << 16 | UInt32(display) << 20 | UInt32(combiningClass) << 24
+        init(key: UInt16, flags: UInt8, display: UInt8, combiningClass: UInt8, fold: UInt64) {
+            packed = UInt64(key) | UInt64(flags) << 16 | UInt64(display) << 20 | UInt64(combiningClass) << 24
+                | fold & FoldBits.entryMask
         }
+
+        /// Its fold entry (`FoldBits`), in the upper half.
+        var fold: UInt64 { packed }
 
         /// Its comparison-key bytes (`BoilerplateLexicon.arabicKeyBytes`: 0 dropped, 1 a separator).
         var key: UInt16 { UInt16(truncatingIfNeeded: packed) }
@@ -619,8 +702,9 @@ final class TextCleanerScanTables: Sendable {
         static let letter: UInt8 = 1
         /// The Arabic comma: separates menu items.
         static let itemSeparator: UInt8 = 2
-        /// Has key bytes, the display pass keeps it (a mojibake lead after a look at what
-        /// follows), and it separates nothing: inside a word, it only adds its key bytes.
+        /// In U+0621–0678, has key bytes, the display pass keeps it (a mojibake lead after a
+        /// look at what follows), the fold writes it simply (`FoldBits.needsAttention` unset),
+        /// and it separates nothing: inside a word, it only adds its key and fold bytes.
         static let continuesWord: UInt8 = 4
 
         static let keep: UInt8 = 0
@@ -637,14 +721,70 @@ final class TextCleanerScanTables: Sendable {
         static let tatweel: UInt8 = 4
     }
 
+    /// A scalar's folded form as the scanner writes it, in the upper half of a `UInt64`: up to
+    /// three bytes (bits 32–55, first byte lowest; never more than the scalar had), their count,
+    /// and what the fold needs to know.
+    /// A line's entries are or-ed together, so the bits say what any scalar of it needed.
+    enum FoldBits {
+        static let lengthShift: UInt64 = 56
+        /// The general fold handles the scalar (a mark it composes, a space or line break it
+        /// writes, a scalar outside the tables): the line is folded by `ArabicNormalizer`.
+        static let leftToTheGeneralFold: UInt64 = 1 << 58
+        /// Dropped: a space may now stand next to another.
+        static let dropped: UInt64 = 1 << 59
+        /// As `FoldingFastPath.Entry`: the output can follow or begin a mojibake signature.
+        static let unusualScalar: UInt64 = 1 << 60
+        static let signatureLead: UInt64 = 1 << 61
+        /// What a line's fold must know of a scalar beyond its bytes.
+        static let needsAttention = leftToTheGeneralFold | dropped | unusualScalar
+        static let entryMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+        /// The entry of the scalar `value` (U+0000–07FF or U+2000–206F) under the folding
+        /// `actions`.
+        static func entry(of value: UInt32, actions: ScalarActions) -> UInt64 {
+            let action = value < 0x80 ? actions.ascii[Int(value)]
+                : value < 0x800 ? actions.twoByte[Int(value) - 0x80] : actions.generalPunctuation[Int(value) - 0x2000]
+            let inputLength = value < 0x80 ? 1 : value < 0x800 ? 2 : 3
+            let output: [UInt32]
+            switch ScalarAction.kind(action) {
+            case .keep: output = [value]
+            case .drop: return dropped
+            case .replace: output = [ScalarAction.payload(action)]
+            case .expand where value == 0x2026 && actions.ascii[0x2E] == ScalarAction.make(.keep):
+                // The ellipsis under `.unify`: three full stops.
+                output = [0x2E, 0x2E, 0x2E]
+            default: return leftToTheGeneralFold
+            }
+            var entry: UInt64 = 0
+            var bytes: [UInt8] = []
+            for value in output {
+                // A space or line break written would pass for one in the collapsing.
+                guard value != 0x20, value != 0x0A, let scalar = Unicode.Scalar(value) else { return leftToTheGeneralFold }
+                bytes += Array(String(scalar).utf8)
+                let outputFlags = FoldingFastPath.Entry.flags(ofOutput: value)
+                if outputFlags & FoldingFastPath.Entry.unusualScalar != 0 { entry |= unusualScalar }
+                if outputFlags & FoldingFastPath.Entry.signatureLead != 0 { entry |= signatureLead }
+            }
+            guard bytes.count <= inputLength else { return leftToTheGeneralFold }
+            entry |= UInt64(bytes.count) << lengthShift
+            for (offset, byte) in bytes.enumerated() { entry |= UInt64(byte) << (32 + 8 * UInt64(offset)) }
+            return entry
+        }
+    }
+
     let arabic: [ArabicScalar]
     let asciiKey: [UInt8]
+    /// `FoldBits` entries of ASCII.
+    let asciiFold: [UInt64]
+    /// `FoldBits` entries of U+0080–07FF, then U+2000–206F (`foldEntry`).
+    private let otherFold: [UInt64]
     private let display: ScalarActions
     let detectsMojibake: Bool
     /// The tables as buffers, for the scanner's loop (no bounds or uniqueness checks).
     struct Buffers {
         var arabic: UnsafeBufferPointer<ArabicScalar>
         var asciiKey: UnsafeBufferPointer<UInt8>
+        var asciiFold: UnsafeBufferPointer<UInt64>
         var phraseWindows: UnsafeBufferPointer<UInt64>
         var wordSignatures: UnsafeBufferPointer<UInt8>
     }
@@ -652,9 +792,14 @@ final class TextCleanerScanTables: Sendable {
     func withBuffers<Result>(_ body: (Buffers) -> Result) -> Result {
         arabic.withUnsafeBufferPointer { arabic in
             asciiKey.withUnsafeBufferPointer { asciiKey in
-                containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
-                    wordSignatures.withUnsafeBufferPointer { wordSignatures in
-                        body(Buffers(arabic: arabic, asciiKey: asciiKey, phraseWindows: phraseWindows, wordSignatures: wordSignatures))
+                asciiFold.withUnsafeBufferPointer { asciiFold in
+                    containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
+                        wordSignatures.withUnsafeBufferPointer { wordSignatures in
+                            body(Buffers(
+                                arabic: arabic, asciiKey: asciiKey, asciiFold: asciiFold, phraseWindows: phraseWindows,
+                                wordSignatures: wordSignatures
+                            ))
+                        }
                     }
                 }
             }
@@ -691,6 +836,9 @@ final class TextCleanerScanTables: Sendable {
         self.display = display
         detectsMojibake = display.options.repairMojibake
         asciiKey = BoilerplateLexicon.asciiKeyBytes
+        let folding = ScalarActions.shared(for: display.options, folding: true)
+        asciiFold = (0..<0x80).map { FoldBits.entry(of: $0, actions: folding) }
+        otherFold = (Array(0x80..<0x800) + Array(0x2000..<0x2070)).map { FoldBits.entry(of: $0, actions: folding) }
         let arabicKey = BoilerplateLexicon.arabicKeyBytes
         arabic = (0..<256).map { slot in
             let value = 0x0600 + UInt32(slot)
@@ -710,12 +858,16 @@ final class TextCleanerScanTables: Sendable {
                 kind = ArabicScalar.orderedMark
                 combiningClass = UInt8(ScalarAction.payload(action))
             }
+            let fold = FoldBits.entry(of: value, actions: folding)
             if arabicKey[slot] > 1 && (kind == ArabicScalar.keep || kind == ArabicScalar.mojibakeLead)
-                && flags & ArabicScalar.itemSeparator == 0
+                && flags & ArabicScalar.itemSeparator == 0 && fold & FoldBits.needsAttention == 0 && (0x0621...0x0678).contains(value)
             {
                 flags |= ArabicScalar.continuesWord
             }
-            return ArabicScalar(key: arabicKey[slot], flags: flags, display: kind, combiningClass: combiningClass)
+            return ArabicScalar(
+                key: arabicKey[slot], flags: flags, display: kind, combiningClass: combiningClass,
+                fold: fold
+            )
         }
         func firstWord(_ key: [UInt8]) -> [UInt8] { Array(key.prefix { $0 != 0x20 }) }
         let channelWords = TextCleanerRules.promotionChannelKeys.map(firstWord)
@@ -773,6 +925,17 @@ final class TextCleanerScanTables: Sendable {
         guard lead == 0xE2, bytes[index + 1] & 0xFE == 0x80 else { return false }
         let value = UInt32(0x0F & lead) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
         return value < 0x2070 && keySeparators[0x780 + Int(value - 0x2000)]
+    }
+
+    /// The fold entry of the scalar of `length` bytes at `index` (outside ASCII and
+    /// U+0600–06FF): from the table for U+0080–07FF and U+2000–206F, `leftToTheGeneralFold`
+    /// for the rest.
+    func foldEntry(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt64 {
+        let lead = bytes[index]
+        if length == 2 { return otherFold[Int((UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)) - 0x80)] }
+        guard length == 3, lead == 0xE2, bytes[index + 1] & 0xFE == 0x80 else { return FoldBits.leftToTheGeneralFold }
+        let value = UInt32(0x0F & lead) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        return value < 0x2070 ? otherFold[0x780 + Int(value - 0x2000)] : FoldBits.leftToTheGeneralFold
     }
 
     /// Whether the display pass keeps the scalar at `index` (outside ASCII and U+0600–06FF)

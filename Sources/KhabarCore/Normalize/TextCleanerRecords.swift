@@ -62,7 +62,7 @@ public struct TextCleanerPipeline: Sendable {
     /// "lang", "text", "quality"}` (`"text_folded"` after `"text"` when exported), every key
     /// present (`null` when not found).
     public func clean(text: String, input: String) -> Outcome {
-        let cleaned = cleaner.clean(text, memory: memory, source: source)
+        let cleaned = cleaner.clean(text, memory: memory, source: source, folding: exportsFolded)
         let language = LanguageDetector.detect(text: cleaned.text, declared: nil).code
         let quality = QualitySignals(text: cleaned.text)
         if let reason = filter.rejection(quality: quality, language: language) { return .dropped(reason: reason) }
@@ -74,7 +74,7 @@ public struct TextCleanerPipeline: Sendable {
         line.field("published_at", cleaned.publishedAt)
         line.field("lang", language)
         line.field("text", cleaned.text)
-        if exportsFolded { line.field("text_folded", folding.foldNormalized(cleaned.text)) }
+        if exportsFolded { line.field("text_folded", cleaned.foldedText ?? folding.foldNormalized(cleaned.text)) }
         var output = OrderedJSONObjectWriter()
         output.append(fragmentsOf: &line)
         output.append(key: "quality", rawValue: Self.qualityObject(quality))
@@ -95,7 +95,8 @@ public struct TextCleanerPipeline: Sendable {
         }
         guard let text = object.stringValue(forKey: "text") else { return .failed(reason: "no string field \"text\"") }
         let knownTitle = object.stringValue(forKey: "title").map(normalizer.normalize).flatMap { $0.isEmpty ? nil : $0 }
-        let cleaned = cleaner.clean(text, knownTitle: knownTitle, memory: memory, source: source)
+        let writesFolded = exportsFolded || object.members.contains(where: { $0.key == "text_folded" })
+        let cleaned = cleaner.clean(text, knownTitle: knownTitle, memory: memory, source: source, folding: writesFolded)
         let declared = object.stringValue(forKey: "lang")
         let language = LanguageDetector.detect(text: cleaned.text, declared: declared).code
         let quality = QualitySignals(text: cleaned.text)
@@ -113,8 +114,7 @@ public struct TextCleanerPipeline: Sendable {
         ]
         let alwaysReplaced: Set<String> = ["text", "lang", "quality"]
         let metadata: Set<String> = ["title", "author", "site_name", "published_at"]
-        let folded = exportsFolded || object.members.contains(where: { $0.key == "text_folded" })
-            ? Self.encoded(folding.foldNormalized(cleaned.text)) : nil
+        let folded = writesFolded ? Self.encoded(cleaned.foldedText ?? folding.foldNormalized(cleaned.text)) : nil
         var output = OrderedJSONObjectWriter()
         for member in object.members {
             if member.key == "text_folded" { continue }  // written after "text"
