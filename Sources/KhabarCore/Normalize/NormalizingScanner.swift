@@ -46,7 +46,8 @@ struct NormalizingScanner: ~Copyable {
             {
                 return .unchanged
             }
-            return .changed(String(decoding: result, as: UTF8.self))
+            // Whole scalars from the tables or from the input: valid UTF-8.
+            return .changed(String(validUTF8: result))
         }
         switch outcome {
         case .unchanged: return text

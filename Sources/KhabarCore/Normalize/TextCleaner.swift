@@ -312,22 +312,13 @@ public struct TextCleaner: Sendable {
             // A mojibake signature never spans a line break: a text none of whose lines can
             // hold one cannot either. (Where a line may, `completeFold` looks for one.)
             result.foldedText = normalizer.completeFold(FoldingFastPath.Folded(
-                text: folded.withUnsafeBufferPointer(Self.string(validUTF8:)), mojibakeRuledOut: !foldedMayHoldMojibake
+                text: folded.withUnsafeBufferPointer(String.init(validUTF8:)), mojibakeRuledOut: !foldedMayHoldMojibake
             ))
         }
         result.title = result.title.map(normalizer.normalize)
         result.lineTexts = lines.map(\.line)
         result.lineRoles = roles
         return result
-    }
-
-    /// Bytes known to be valid UTF-8 (written from the fold tables, or copied from Strings) as a
-    /// String, without validating them again where the standard library allows it.
-    private static func string(validUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if #available(macOS 26.0, *) {
-            return String(copying: UTF8Span(unchecked: bytes.span))
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends a folded line (nothing when it is empty), after a line break unless first.
