@@ -310,27 +310,39 @@ final class FoldingFastPath: Sendable {
     private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A }
 
     /// The first position from `start` holding a space or line break followed by another.
-    /// Eight positions at a time: the bytes there against the bytes one further on.
+    ///
+    /// Eight bytes per load: a byte below 0x21 (a space or line break, the only such bytes the
+    /// entries write) whose neighbour before it is one too is a candidate, checked byte by byte.
     private static func firstSeparatorPair(_ bytes: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int? {
-        /// 0x80 in every byte of `word` that is a space or line break, nothing elsewhere.
-        func separators(_ word: UInt64) -> UInt64 {
-            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-            let spaces = word ^ 0x2020_2020_2020_2020
-            let lineBreaks = word ^ 0x0A0A_0A0A_0A0A_0A0A
-            return ~(((spaces & low) &+ low) | spaces | low) | ~(((lineBreaks & low) &+ low) | lineBreaks | low)
+        /// 0x80 in every byte of `word` below 0x21: the low seven bits plus 0x5F reach 0x80 from
+        /// 0x21 on (no carry leaves a byte), and a byte's own high bit rules it out too.
+        func lowBytes(_ word: UInt64) -> UInt64 {
+            let high: UInt64 = 0x8080_8080_8080_8080
+            return ~(((word & ~high) &+ 0x5F5F_5F5F_5F5F_5F5F) | word) & high
+        }
+        /// The first pair in `from..<end`, byte by byte.
+        func exactPair(from: Int, to end: Int) -> Int? {
+            var index = from
+            while index &+ 1 < end {
+                if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
+                index &+= 1
+            }
+            return nil
         }
         let raw = UnsafeRawPointer(bytes)
         var index = start
-        while index &+ 9 <= count {
-            let here = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let following = raw.loadUnaligned(fromByteOffset: index &+ 1, as: UInt64.self)
-            if separators(here) & separators(following) != 0 { break }
+        var previousLow: UInt64 = 0
+        while index &+ 8 <= count {
+            let low = lowBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            // Each byte against the one before it; the first against the last of the word before.
+            if low & (low << 8 | previousLow >> 56) != 0,
+                let pair = exactPair(from: max(start, index &- 1), to: index &+ 8)
+            {
+                return pair
+            }
+            previousLow = low
             index &+= 8
         }
-        while index &+ 1 < count {
-            if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
-            index &+= 1
-        }
-        return nil
+        return exactPair(from: max(start, index &- 1), to: count)
     }
 }
