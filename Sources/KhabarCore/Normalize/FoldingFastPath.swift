@@ -221,45 +221,66 @@ final class FoldingFastPath: Sendable {
                 index &+= Int(truncatingIfNeeded: layout >> 32)
                 continue
             }
-            // Scalar by scalar up to the first one the word cannot take.
-            var entry: UInt32 = 0
-            for _ in 0..<4 {
-                entry = pairEntries[Int(truncatingIfNeeded: word & pairMask)]
-                if entry & Entry.slowPath != 0 { break }
-                let length = 1 &+ Int(truncatingIfNeeded: word >> 7 & 1)
-                word &>>= UInt64(truncatingIfNeeded: length &* 8)
-                index &+= length
-                Self.store(entry, at: &written, in: outputBytes)
-                flags |= entry
-            }
-            guard entry & Entry.slowPath != 0, index < count else { continue }
-            // A scalar of three or four bytes, or one to leave to the scanner.
-            let lead = source[index]
-            guard lead >= 0xE0 else { return nil }
-            let length = lead < 0xF0 ? 3 : 4
-            var value = UInt32(lead & (length == 3 ? 0x0F : 0x07))
-            for offset in 1..<length { value = value << 6 | UInt32(source[index &+ offset] & 0x3F) }
-            if value &- 0x2000 < 0x70 {
-                entry = entries[Self.generalPunctuationStart &+ Int(value &- 0x2000)]
-            } else {
-                let action = actions.wideAction(value)
-                if action == ScalarAction.make(.keep) {
-                    // Copied as it is (a four-byte scalar does not fit an entry).
-                    for offset in 0..<length { output[written &+ offset] = source[index &+ offset] }
-                    written &+= length
-                    index &+= length
-                    flags |= Entry.unusualScalar
-                    continue
-                }
-                entry = Entry.make(action: action, value: value, actions: actions)
-            }
-            if entry & Entry.slowPath != 0 { return nil }
-            Self.store(entry, at: &written, in: outputBytes)
-            flags |= entry
-            index &+= length
+            let progress = emitScalarByScalar(
+                word, source, count: count, into: output, pairEntries: pairEntries,
+                from: Progress(index: index, written: written, flags: flags))
+            guard let progress else { return nil }
+            (index, written, flags) = (progress.index, progress.written, progress.flags)
         }
         seenFlags = flags
         return written
+    }
+
+    /// Where emission stands: bytes read, bytes written, entry flags seen.
+    private struct Progress {
+        var index: Int
+        var written: Int
+        var flags: UInt32
+    }
+
+    /// The word at `progress.index` when it holds a scalar of three or four bytes or one for the
+    /// scanner: its scalars one by one up to that one, then that one. Nil when the scanner
+    /// must take the text. Kept out of `emit` so its loop keeps its values in registers.
+    @inline(never)
+    private func emitScalarByScalar(
+        _ word: UInt64, _ source: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<UInt8>,
+        pairEntries: UnsafePointer<UInt32>, from progress: Progress
+    ) -> Progress? {
+        let outputBytes = UnsafeMutableRawPointer(output)
+        let pairMask: UInt64 = UInt64(Self.pairEntryCount - 1)
+        var (word, index, written, flags) = (word, progress.index, progress.written, progress.flags)
+        var entry: UInt32 = 0
+        for _ in 0..<4 {
+            entry = pairEntries[Int(truncatingIfNeeded: word & pairMask)]
+            if entry & Entry.slowPath != 0 { break }
+            let length = 1 &+ Int(truncatingIfNeeded: word >> 7 & 1)
+            word &>>= UInt64(truncatingIfNeeded: length &* 8)
+            index &+= length
+            Self.store(entry, at: &written, in: outputBytes)
+            flags |= entry
+        }
+        guard entry & Entry.slowPath != 0, index < count else {
+            return Progress(index: index, written: written, flags: flags)
+        }
+        let lead = source[index]
+        guard lead >= 0xE0 else { return nil }
+        let length = lead < 0xF0 ? 3 : 4
+        var value = UInt32(lead & (length == 3 ? 0x0F : 0x07))
+        for offset in 1..<length { value = value << 6 | UInt32(source[index &+ offset] & 0x3F) }
+        if value &- 0x2000 < 0x70 {
+            entry = entries[Self.generalPunctuationStart &+ Int(value &- 0x2000)]
+        } else {
+            let action = actions.wideAction(value)
+            if action == ScalarAction.make(.keep) {
+                // Copied as it is (a four-byte scalar does not fit an entry).
+                for offset in 0..<length { output[written &+ offset] = source[index &+ offset] }
+                return Progress(index: index &+ length, written: written &+ length, flags: flags | Entry.unusualScalar)
+            }
+            entry = Entry.make(action: action, value: value, actions: actions)
+        }
+        if entry & Entry.slowPath != 0 { return nil }
+        Self.store(entry, at: &written, in: outputBytes)
+        return Progress(index: index &+ length, written: written, flags: flags | entry)
     }
 
     /// Writes an entry's bytes: all four at once (the output has room), counting only its own.
