@@ -149,4 +149,50 @@ import Testing
         // Kept harakat always go to the scanner; otherwise most text stays on the fast path.
         if options.removeDiacritics { #expect(handledByFastPath > 500) }
     }
+
+    /// The word loop takes a word's first four scalars from its high bits at once; both halves
+    /// of that against a byte-by-byte reading.
+    @Test func wordLayoutsMatchAByteByByteReading() {
+        var random = SeededRandom(seed: 0x6C61_796F)
+        for _ in 0..<2000 {
+            let word = random.next()
+            var naiveHighBits = 0
+            for byte in 0..<8 where word >> (8 * UInt64(byte) + 7) & 1 == 1 { naiveHighBits |= 1 << byte }
+            #expect(FoldingFastPath.Layout.highBits(word) == naiveHighBits)
+        }
+        for highBits in 0..<256 {
+            let layout = FoldingFastPath.Layout.make(highBits: highBits)
+            var position = 0
+            for scalar in 0..<4 {
+                #expect(Int(layout >> (8 * UInt64(scalar)) & 0xFF) == 8 * position)
+                position += highBits & (1 << position) == 0 ? 1 : 2
+            }
+            #expect(Int(layout >> 32) == position)
+        }
+    }
+
+    /// Long lines of mostly Arabic letters and spaces (the word loop's text), at every alignment
+    /// against the eight-byte words, with the occasional folded letter, dropped mark, wide
+    /// scalar and doubled space.
+    @Test(arguments: optionSets)
+    func longArabicLinesFoldAsTheScannerDoes(options: NormalizationOptions) {
+        var random = SeededRandom(seed: 0x6172_6162)
+        let comparison = Comparison(options)
+        let letters: [UInt32] = [0x0627, 0x0628, 0x062A, 0x0644, 0x0645, 0x0646, 0x0648, 0x064A, 0x0631, 0x0639]
+        let rare: [UInt32] = [0x0629, 0x0623, 0x0649, 0x064E, 0x0651, 0x060C, 0x41, 0x2C, 0xA0, 0x2014, 0x1F600, 0x20, 0x0A]
+        for round in 0..<300 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<(round % 8) { scalars.append("x") }
+            for _ in 0..<Int.random(in: 20...200, using: &random) {
+                let value: UInt32
+                switch Int.random(in: 0..<100, using: &random) {
+                case 0..<78: value = letters.randomElement(using: &random)!
+                case 78..<94: value = 0x20
+                default: value = rare.randomElement(using: &random)!
+                }
+                scalars.append(Unicode.Scalar(value)!)
+            }
+            comparison.expectSameFolding(String(scalars))
+        }
+    }
 }

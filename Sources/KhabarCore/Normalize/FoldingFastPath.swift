@@ -13,14 +13,19 @@
 final class FoldingFastPath: Sendable {
     let actions: ScalarActions
     /// Entries (see `Entry`) of U+0000–07FF at their scalar value, then U+2000–206F from
-    /// `generalPunctuationStart`, then one entry for any lead byte of three or four bytes.
+    /// `generalPunctuationStart`.
     private let entries: [UInt32]
-    /// Per UTF-8 lead byte, how its scalar's entry index is made: the low 16 bits are the
-    /// lead's part, bits 16–23 mask the next byte (0 for ASCII). No branch on the scalar's size.
-    private let leadSlots: [UInt32]
+    /// The entry of the scalar starting a word, indexed by the word's low 14 bits: the lead byte
+    /// and the low six bits of the byte after it (only 2-byte leads use them; an ASCII entry
+    /// repeats across them). A lead of three or four bytes, or a byte that cannot lead, gives
+    /// `Entry.slowPath`. One AND makes the index, and the Arabic letters (D8–D9 leads) share 64
+    /// cache lines.
+    private let pairEntries: [UInt32]
+    /// Where the first four scalars of an eight-byte word start and how many bytes they take,
+    /// indexed by the word's eight high bits (`Layout`), when each scalar has one or two bytes.
+    private let layouts: [UInt64]
 
     private static let generalPunctuationStart = 0x800
-    private static let wideScalarSlot = 0x870
 
     static let `default` = FoldingFastPath(actions: .defaultFolding)
 
@@ -36,14 +41,40 @@ final class FoldingFastPath: Sendable {
         entries += (0x2000..<0x2070).map {
             Entry.make(action: actions.generalPunctuation[$0 - 0x2000], value: UInt32($0), actions: actions)
         }
-        entries.append(Entry.slowPath)
         self.entries = entries
-        leadSlots = (0..<256).map { (lead: UInt32) -> UInt32 in
+        pairEntries = (0..<UInt32(Self.pairEntryCount)).map { index in
+            let lead = index & 0xFF
             switch lead {
-            case 0..<0x80: lead
-            case 0xC0..<0xE0: (lead & 0x1F) << 6 | 0x3F << 16
-            default: UInt32(Self.wideScalarSlot)  // three or four bytes (a continuation byte never leads)
+            case 0..<0x80: return entries[Int(lead)]
+            case 0xC2..<0xE0: return entries[Int((lead & 0x1F) << 6 | index >> 8)]
+            default: return Entry.slowPath  // three or four bytes, or not a lead (C0, C1, continuations)
             }
+        }
+        layouts = (0..<256).map(Layout.make)
+    }
+
+    private static let pairEntryCount = 1 << 14
+
+    /// The scalars of a word as if every byte with its high bit set led two bytes (a longer
+    /// scalar, or a continuation byte taken for a lead, meets a `slowPath` entry, so the guess
+    /// is checked): bytes 0–3 hold each scalar's bit offset in the word, byte 4 the bytes the
+    /// four take.
+    enum Layout {
+        static func make(highBits: Int) -> UInt64 {
+            var position = 0
+            var layout: UInt64 = 0
+            for scalar in 0..<4 {
+                layout |= UInt64(8 * position) << (8 * UInt64(scalar))
+                position += highBits >> position & 1 == 0 ? 1 : 2
+            }
+            return layout | UInt64(position) << 32
+        }
+
+        /// The high bit of each byte of `word`, byte k's in bit k. (The multiplier moves bit 8k
+        /// to bit 56 + k; no two partial products meet, so nothing carries.)
+        @inline(__always)
+        static func highBits(_ word: UInt64) -> Int {
+            Int(truncatingIfNeeded: (((word >> 7) & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56)
         }
     }
 
@@ -123,10 +154,10 @@ final class FoldingFastPath: Sendable {
             let output = UnsafeMutablePointer<UInt8>.allocate(capacity: input.count + 4)
             defer { output.deallocate() }
             var seenFlags: UInt32 = 0
-            let emitted = entries.withUnsafeBufferPointer { entries in
-                leadSlots.withUnsafeBufferPointer { leadSlots in
-                    emit(source, count: input.count, into: output, entries: entries.baseAddress!,
-                         leadSlots: leadSlots.baseAddress!, seenFlags: &seenFlags)
+            let emitted = pairEntries.withUnsafeBufferPointer { pairEntries in
+                layouts.withUnsafeBufferPointer { layouts in
+                    emit(source, count: input.count, into: output, pairEntries: pairEntries.baseAddress!,
+                         layouts: layouts.baseAddress!, seenFlags: &seenFlags)
                 }
             }
             guard var written = emitted else { return nil }
@@ -152,14 +183,16 @@ final class FoldingFastPath: Sendable {
     /// Simple emission: every scalar's entry bytes, spaces and line breaks included. Returns the
     /// byte count, or nil at the first scalar left to the scanner.
     ///
-    /// Reads eight bytes at a time and takes up to four scalars of one or two bytes from the
-    /// word (at most eight bytes): the next scalar's position then comes from shifting a
-    /// register rather than from a load, which keeps the loop off the load latency.
+    /// Reads eight bytes at a time and takes the first four scalars of the word at once: their
+    /// places come from one `layouts` load rather than from each scalar's length in turn, so the
+    /// only chain from one word to the next is the position, and the four lookups overlap. A
+    /// word holding a longer scalar or one for the scanner goes scalar by scalar instead.
     private func emit(
         _ source: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<UInt8>,
-        entries: UnsafePointer<UInt32>, leadSlots: UnsafePointer<UInt32>, seenFlags: inout UInt32
+        pairEntries: UnsafePointer<UInt32>, layouts: UnsafePointer<UInt64>, seenFlags: inout UInt32
     ) -> Int? {
         let outputBytes = UnsafeMutableRawPointer(output)
+        let pairMask: UInt64 = UInt64(Self.pairEntryCount - 1)
         var index = 0
         var written = 0
         var flags: UInt32 = 0
@@ -172,48 +205,89 @@ final class FoldingFastPath: Sendable {
                 word = 0
                 for offset in 0..<(count &- index) { word |= UInt64(source[index &+ offset]) << (8 &* UInt64(offset)) }
             }
-            var entry: UInt32 = 0
-            for _ in 0..<4 {
-                let lead = UInt8(truncatingIfNeeded: word)
-                let slot = leadSlots[Int(lead)]
-                entry = entries[Int(slot & 0xFFFF | UInt32(truncatingIfNeeded: word >> 8) & slot >> 16)]
-                if entry & Entry.slowPath != 0 { break }
-                let length = 1 &+ Int(lead >> 7)
-                word >>= UInt64(truncatingIfNeeded: length &* 8)
-                index &+= length
-                outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
-                written &+= Int(entry >> Entry.lengthShift)
-                flags |= entry
+            // (`&>>` keeps each offset's six bits, all it has.)
+            let layout = layouts[Layout.highBits(word)]
+            let first = pairEntries[Int(truncatingIfNeeded: word & pairMask)]
+            let second = pairEntries[Int(truncatingIfNeeded: word &>> (layout &>> 8) & pairMask)]
+            let third = pairEntries[Int(truncatingIfNeeded: word &>> (layout &>> 16) & pairMask)]
+            let fourth = pairEntries[Int(truncatingIfNeeded: word &>> (layout &>> 24) & pairMask)]
+            let all = first | second | third | fourth
+            if all & Entry.slowPath == 0 {
+                Self.store(first, at: &written, in: outputBytes)
+                Self.store(second, at: &written, in: outputBytes)
+                Self.store(third, at: &written, in: outputBytes)
+                Self.store(fourth, at: &written, in: outputBytes)
+                flags |= all
+                index &+= Int(truncatingIfNeeded: layout >> 32)
+                continue
             }
-            guard entry & Entry.slowPath != 0, index < count else { continue }
-            // A scalar of three or four bytes, or one to leave to the scanner.
-            let lead = source[index]
-            guard lead >= 0xE0 else { return nil }
-            let length = lead < 0xF0 ? 3 : 4
-            var value = UInt32(lead & (length == 3 ? 0x0F : 0x07))
-            for offset in 1..<length { value = value << 6 | UInt32(source[index &+ offset] & 0x3F) }
-            if value &- 0x2000 < 0x70 {
-                entry = entries[Self.generalPunctuationStart &+ Int(value &- 0x2000)]
-            } else {
-                let action = actions.wideAction(value)
-                if action == ScalarAction.make(.keep) {
-                    // Copied as it is (a four-byte scalar does not fit an entry).
-                    for offset in 0..<length { output[written &+ offset] = source[index &+ offset] }
-                    written &+= length
-                    index &+= length
-                    flags |= Entry.unusualScalar
-                    continue
-                }
-                entry = Entry.make(action: action, value: value, actions: actions)
-            }
-            if entry & Entry.slowPath != 0 { return nil }
-            outputBytes.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
-            written &+= Int(entry >> Entry.lengthShift)
-            flags |= entry
-            index &+= length
+            let progress = emitScalarByScalar(
+                word, source, count: count, into: output, pairEntries: pairEntries,
+                from: Progress(index: index, written: written, flags: flags))
+            guard let progress else { return nil }
+            (index, written, flags) = (progress.index, progress.written, progress.flags)
         }
         seenFlags = flags
         return written
+    }
+
+    /// Where emission stands: bytes read, bytes written, entry flags seen.
+    private struct Progress {
+        var index: Int
+        var written: Int
+        var flags: UInt32
+    }
+
+    /// The word at `progress.index` when it holds a scalar of three or four bytes or one for the
+    /// scanner: its scalars one by one up to that one, then that one. Nil when the scanner
+    /// must take the text. Kept out of `emit` so its loop keeps its values in registers.
+    @inline(never)
+    private func emitScalarByScalar(
+        _ word: UInt64, _ source: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<UInt8>,
+        pairEntries: UnsafePointer<UInt32>, from progress: Progress
+    ) -> Progress? {
+        let outputBytes = UnsafeMutableRawPointer(output)
+        let pairMask: UInt64 = UInt64(Self.pairEntryCount - 1)
+        var (word, index, written, flags) = (word, progress.index, progress.written, progress.flags)
+        var entry: UInt32 = 0
+        for _ in 0..<4 {
+            entry = pairEntries[Int(truncatingIfNeeded: word & pairMask)]
+            if entry & Entry.slowPath != 0 { break }
+            let length = 1 &+ Int(truncatingIfNeeded: word >> 7 & 1)
+            word &>>= UInt64(truncatingIfNeeded: length &* 8)
+            index &+= length
+            Self.store(entry, at: &written, in: outputBytes)
+            flags |= entry
+        }
+        guard entry & Entry.slowPath != 0, index < count else {
+            return Progress(index: index, written: written, flags: flags)
+        }
+        let lead = source[index]
+        guard lead >= 0xE0 else { return nil }
+        let length = lead < 0xF0 ? 3 : 4
+        var value = UInt32(lead & (length == 3 ? 0x0F : 0x07))
+        for offset in 1..<length { value = value << 6 | UInt32(source[index &+ offset] & 0x3F) }
+        if value &- 0x2000 < 0x70 {
+            entry = entries[Self.generalPunctuationStart &+ Int(value &- 0x2000)]
+        } else {
+            let action = actions.wideAction(value)
+            if action == ScalarAction.make(.keep) {
+                // Copied as it is (a four-byte scalar does not fit an entry).
+                for offset in 0..<length { output[written &+ offset] = source[index &+ offset] }
+                return Progress(index: index &+ length, written: written &+ length, flags: flags | Entry.unusualScalar)
+            }
+            entry = Entry.make(action: action, value: value, actions: actions)
+        }
+        if entry & Entry.slowPath != 0 { return nil }
+        Self.store(entry, at: &written, in: outputBytes)
+        return Progress(index: index &+ length, written: written, flags: flags | entry)
+    }
+
+    /// Writes an entry's bytes: all four at once (the output has room), counting only its own.
+    @inline(__always)
+    private static func store(_ entry: UInt32, at written: inout Int, in output: UnsafeMutableRawPointer) {
+        output.storeBytes(of: entry.littleEndian, toByteOffset: written, as: UInt32.self)
+        written &+= Int(entry >> Entry.lengthShift)
     }
 
     /// Where simple emission first left a space or line break at either end or two in a row
@@ -257,27 +331,39 @@ final class FoldingFastPath: Sendable {
     private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A }
 
     /// The first position from `start` holding a space or line break followed by another.
-    /// Eight positions at a time: the bytes there against the bytes one further on.
+    ///
+    /// Eight bytes per load: a byte below 0x21 (a space or line break, the only such bytes the
+    /// entries write) whose neighbour before it is one too is a candidate, checked byte by byte.
     private static func firstSeparatorPair(_ bytes: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int? {
-        /// 0x80 in every byte of `word` that is a space or line break, nothing elsewhere.
-        func separators(_ word: UInt64) -> UInt64 {
-            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-            let spaces = word ^ 0x2020_2020_2020_2020
-            let lineBreaks = word ^ 0x0A0A_0A0A_0A0A_0A0A
-            return ~(((spaces & low) &+ low) | spaces | low) | ~(((lineBreaks & low) &+ low) | lineBreaks | low)
+        /// 0x80 in every byte of `word` below 0x21: the low seven bits plus 0x5F reach 0x80 from
+        /// 0x21 on (no carry leaves a byte), and a byte's own high bit rules it out too.
+        func lowBytes(_ word: UInt64) -> UInt64 {
+            let high: UInt64 = 0x8080_8080_8080_8080
+            return ~(((word & ~high) &+ 0x5F5F_5F5F_5F5F_5F5F) | word) & high
+        }
+        /// The first pair in `from..<end`, byte by byte.
+        func exactPair(from: Int, to end: Int) -> Int? {
+            var index = from
+            while index &+ 1 < end {
+                if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
+                index &+= 1
+            }
+            return nil
         }
         let raw = UnsafeRawPointer(bytes)
         var index = start
-        while index &+ 9 <= count {
-            let here = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let following = raw.loadUnaligned(fromByteOffset: index &+ 1, as: UInt64.self)
-            if separators(here) & separators(following) != 0 { break }
+        var previousLow: UInt64 = 0
+        while index &+ 8 <= count {
+            let low = lowBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            // Each byte against the one before it; the first against the last of the word before.
+            if low & (low << 8 | previousLow >> 56) != 0,
+                let pair = exactPair(from: max(start, index &- 1), to: index &+ 8)
+            {
+                return pair
+            }
+            previousLow = low
             index &+= 8
         }
-        while index &+ 1 < count {
-            if isSeparator(bytes[index]) && isSeparator(bytes[index &+ 1]) { return index }
-            index &+= 1
-        }
-        return nil
+        return exactPair(from: max(start, index &- 1), to: count)
     }
 }
