@@ -44,7 +44,7 @@ import Testing
     static func scan(_ document: String, options: NormalizationOptions = .default) -> [ScannedLine] {
         var document = document
         return document.withUTF8 { bytes in
-            var scanner = TextCleanerLineScanner(bytes, tables: .shared(for: options))
+            var scanner = TextCleanerLineScanner(bytes, tables: .shared(for: options), writesFold: true)
             var lines: [ScannedLine] = []
             while let line = scanner.nextLine() {
                 let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.range]), as: UTF8.self)

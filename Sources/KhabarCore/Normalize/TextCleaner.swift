@@ -152,7 +152,7 @@ public struct TextCleaner: Sendable {
             return String(Substring(utf8[start..<end]))
         }
         return text.withUTF8 { bytes in
-            var scanner = TextCleanerLineScanner(bytes, tables: scanTables)
+            var scanner = TextCleanerLineScanner(bytes, tables: scanTables, writesFold: folding)
             var lines: [Line] = []
             while let scanned = scanner.nextLine() {
                 let scan = scanned.scan

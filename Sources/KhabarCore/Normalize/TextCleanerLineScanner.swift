@@ -55,7 +55,12 @@ struct TextCleanerLineScanner: ~Copyable {
     private let foldBytes: UnsafeMutablePointer<UInt8>
     private var foldCount = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, tables: TextCleanerScanTables) {
+    private let writesFold: Bool
+
+    /// - Parameter writesFold: write each line's folded form (`Line.folded`); without it, no
+    ///   line has one.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, tables: TextCleanerScanTables, writesFold: Bool = false) {
+        self.writesFold = writesFold
         self.bytes = bytes
         self.tables = tables
         // ASCII and Arabic-block scalars never give more key bytes than they take up, so the
@@ -63,7 +68,7 @@ struct TextCleanerLineScanner: ~Copyable {
         keyCapacity = bytes.count + 16
         keyBytes = .allocate(capacity: keyCapacity)
         // +16: a scalar's fold is stored four bytes at a time.
-        foldBytes = .allocate(capacity: bytes.count + 16)
+        foldBytes = .allocate(capacity: writesFold ? bytes.count + 16 : 1)
     }
 
     deinit {
@@ -88,9 +93,9 @@ struct TextCleanerLineScanner: ~Copyable {
             while position < bytes.count {
                 var line = LineScan(
                     base: base, count: bytes.count, start: position, key: keyBytes, keyCapacity: keyCapacity, keyStart: keyCount,
-                    fold: foldBytes, foldStart: foldCount, tables: tables, buffers: buffers
+                    fold: foldBytes, foldStart: foldCount, writesFold: writesFold, tables: tables, buffers: buffers
                 )
-                line.run()
+                if writesFold { line.run(WritingFold.self) } else { line.run(SkippingFold.self) }
                 keyBytes = line.key
                 keyCapacity = line.keyCapacity
                 position = line.nextLineStart
@@ -103,6 +108,27 @@ struct TextCleanerLineScanner: ~Copyable {
             return nil
         }
     }
+}
+
+/// How `LineScan.run` writes fold entries: compiled once each way, so a scan that does not
+/// write the fold pays nothing for it.
+protocol FoldWriting {
+    /// Writes a fold entry's bytes (`TextCleanerScanTables.FoldBits`) at `cursor` and moves it
+    /// past them.
+    static func write(_ entry: UInt64, to cursor: inout UnsafeMutablePointer<UInt8>)
+}
+
+enum WritingFold: FoldWriting {
+    @inline(__always)
+    static func write(_ entry: UInt64, to cursor: inout UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(cursor).storeBytes(of: UInt32(truncatingIfNeeded: entry >> 32).littleEndian, as: UInt32.self)
+        cursor += Int(truncatingIfNeeded: entry >> TextCleanerScanTables.FoldBits.lengthShift) & 3
+    }
+}
+
+enum SkippingFold: FoldWriting {
+    @inline(__always)
+    static func write(_ entry: UInt64, to cursor: inout UnsafeMutablePointer<UInt8>) {}
 }
 
 /// The scan of one line: its state in a value the optimizer can keep in registers, the flags in
@@ -132,6 +158,7 @@ private struct LineScan {
     var window: UInt64 = 0
 
     let fold: UnsafeMutablePointer<UInt8>
+    let writesFold: Bool
     let foldStart: Int
     var foldWritten: Int
     /// Every fold entry written on the line, or-ed together: their `FoldBits`.
@@ -161,7 +188,8 @@ private struct LineScan {
 
     init(
         base: UnsafePointer<UInt8>, count: Int, start: Int, key: UnsafeMutablePointer<UInt8>, keyCapacity: Int, keyStart: Int,
-        fold: UnsafeMutablePointer<UInt8>, foldStart: Int, tables: TextCleanerScanTables, buffers: TextCleanerScanTables.Buffers
+        fold: UnsafeMutablePointer<UInt8>, foldStart: Int, writesFold: Bool, tables: TextCleanerScanTables,
+        buffers: TextCleanerScanTables.Buffers
     ) {
         self.base = base
         self.buffers = buffers
@@ -177,6 +205,7 @@ private struct LineScan {
         written = keyStart
         keyWordStart = keyStart
         self.fold = fold
+        self.writesFold = writesFold
         self.foldStart = foldStart
         foldWritten = foldStart
     }
@@ -184,7 +213,7 @@ private struct LineScan {
     /// Scans to the end of the line. The scalars inside words and the spaces between them,
     /// nearly all of a text, are handled on local copies of the state they change, which stay
     /// in registers; everything else goes through `step`, on the fields.
-    mutating func run() {
+    mutating func run<Fold: FoldWriting>(_: Fold.Type) {
         typealias ArabicScalar = TextCleanerScanTables.ArabicScalar
         // Pointers rather than base-and-index pairs, the mark class in the flags' top byte, the
         // mojibake option in the table, and the letters of a word in a loop of their own: few
@@ -252,7 +281,7 @@ private struct LineScan {
                         keyCursor += 2
                         // A letter that continues a word needs nothing of the fold but its
                         // bytes (`continuesWord`).
-                        Self.writeFold(scalar.fold, to: &foldCursor)
+                        Fold.write(scalar.fold, to: &foldCursor)
                         window = window << 16 | UInt64(scalar.key)
                         // Gathered apart from `flags`: nothing waits for this load.
                         phraseWindowHits |= Self.phraseWindowHit(window, phraseWindows)
@@ -275,8 +304,7 @@ private struct LineScan {
                 if flags & (Flag.previousWasSpace | Flag.atStart) != 0 { facts.isCollapsed = false }
                 Self.space(flags: &flags, facts: &facts)
                 flags &= Self.withoutMarkClass
-                foldCursor[0] = 0x20
-                foldCursor += 1
+                Fold.write(TextCleanerScanTables.FoldBits.space, to: &foldCursor)
                 cursor += 1
                 continue
             }
@@ -299,18 +327,12 @@ private struct LineScan {
         (self.window, self.flags, self.markClass) = (window, flags & Self.withoutMarkClass, UInt8(flags >> Self.markClassShift))
     }
 
-    /// Writes a fold entry's bytes (`TextCleanerScanTables.FoldBits`) at `cursor` and moves it
-    /// past them.
-    @inline(__always)
-    private static func writeFold(_ entry: UInt64, to cursor: inout UnsafeMutablePointer<UInt8>) {
-        UnsafeMutableRawPointer(cursor).storeBytes(of: UInt32(truncatingIfNeeded: entry >> 32).littleEndian, as: UInt32.self)
-        cursor += Int(truncatingIfNeeded: entry >> TextCleanerScanTables.FoldBits.lengthShift) & 3
-    }
-
+    /// Outside `run`'s loops: its fold bytes when the scan writes the fold, and its bits.
     @inline(__always)
     private mutating func writeFold(_ entry: UInt64) {
+        guard writesFold else { return }
         var cursor = fold + foldWritten
-        Self.writeFold(entry, to: &cursor)
+        WritingFold.write(entry, to: &cursor)
         foldWritten = cursor - fold
         foldSeen |= entry
     }
@@ -386,7 +408,7 @@ private struct LineScan {
         typealias FoldBits = TextCleanerScanTables.FoldBits
         let isDisplayForm = flags & Flag.isDisplayForm != 0 && facts.isCollapsed
         var folded: Range<Int>? = foldStart..<foldWritten
-        if !isDisplayForm || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
+        if !writesFold || !isDisplayForm || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
             folded = nil
         } else if foldSeen & FoldBits.dropped != 0,
             FoldingFastPath.firstSeparatorRun(fold + foldStart, count: foldWritten - foldStart) != nil
@@ -735,6 +757,8 @@ final class TextCleanerScanTables: Sendable {
         /// As `FoldingFastPath.Entry`: the output can follow or begin a mojibake signature.
         static let unusualScalar: UInt64 = 1 << 60
         static let signatureLead: UInt64 = 1 << 61
+        /// A space's entry.
+        static let space: UInt64 = 1 << lengthShift | 0x20 << 32
         /// What a line's fold must know of a scalar beyond its bytes.
         static let needsAttention = leftToTheGeneralFold | dropped | unusualScalar
         static let entryMask: UInt64 = 0xFFFF_FFFF_0000_0000
