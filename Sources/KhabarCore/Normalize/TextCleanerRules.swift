@@ -241,7 +241,8 @@ enum TextCleanerRules {
     static let maximumShareWords = 12
 
     private static let socialNetworkSet = ByteStringSet(socialNetworks)
-    private static let shareWordSet = ByteStringSet(shareWords)
+    /// Networks and share words together: a word that is in neither (most words) costs one look-up.
+    private static let buttonWordSet = ByteStringSet(socialNetworks.union(shareWords))
 
     static func isSharePrompt(_ key: String) -> Bool {
         var key = key
@@ -254,6 +255,9 @@ enum TextCleanerRules {
         var words = 0
         var buttonWords = 0
         var namesNetwork = false
+        // Words are at most the key's space-separated pieces and at most `maximumShareWords`
+        // (more: no prompt): once more than 30 % of that bound are not buttons, it is not one.
+        let mostWords = min(BoilerplateLexicon.keyWords(key), maximumShareWords)
         var start = 0
         while start < key.count {
             var end = start
@@ -266,11 +270,11 @@ enum TextCleanerRules {
                 words += 1
                 if words > maximumShareWords { return false }
                 let word = UnsafeBufferPointer(rebasing: key[first..<last])
-                if socialNetworkSet.contains(word) {
-                    namesNetwork = true
+                if buttonWordSet.contains(word) {
                     buttonWords += 1
-                } else if shareWordSet.contains(word) {
-                    buttonWords += 1
+                    if !namesNetwork && socialNetworkSet.contains(word) { namesNetwork = true }
+                } else if (words - buttonWords) * 10 > mostWords * 3 {
+                    return false
                 }
             }
             start = end + 1
@@ -577,7 +581,8 @@ enum TextCleanerRules {
         var isStamp = isBylineOrDateline ?? BylineDetector.isBylineOrDateline(line)
         // "<site> ـ نشر في <date>": the site comes before a separator and a publication label
         // (whose words the line must hold somewhere, which most lines do not).
-        if mayHoldPublicationLabel(line) {
+        let mayHoldLabel = mayHoldPublicationLabel(line)
+        if mayHoldLabel {
             for separator in siteSeparators {
                 guard let range = line.range(of: separator) else { continue }
                 let before = String(line[..<range.lowerBound])
@@ -590,7 +595,8 @@ enum TextCleanerRules {
             }
         }
         guard isStamp, let date = NewsDateParser.parse(line) else { return nil }
-        if site == nil { site = siteAfterPublicationLabel(line) }
+        // "نشر في <site> …" needs a label's words too.
+        if site == nil && mayHoldLabel { site = siteAfterPublicationLabel(line) }
         return (date, site)
     }
 
@@ -620,13 +626,13 @@ enum TextCleanerRules {
         return words.map { Array($0.utf8) }
     }()
 
-    private static func startsWithPublicationLabel(_ text: String) -> Bool {
+    static func startsWithPublicationLabel(_ text: String) -> Bool {
         let lowered = text.lowercased()
         return publicationLabels.contains { lowered.hasPrefix($0 + " ") }
     }
 
     /// "نشر في <site> يوم <date>": the words between the label and the date's first word.
-    private static func siteAfterPublicationLabel(_ line: String) -> String? {
+    static func siteAfterPublicationLabel(_ line: String) -> String? {
         let lowered = line.lowercased()
         guard let label = publicationLabels.first(where: { lowered.hasPrefix($0 + " ") }), label.hasSuffix(" في") || label.hasSuffix(" in") else { return nil }
         var nameWords: [Substring] = []

@@ -129,8 +129,15 @@ public enum BylineDetector {
     /// ASCII, Arabic-Indic or extended Arabic-Indic digits, found in the UTF-8 bytes
     /// (U+0660…U+0669 are D9 A0…A9, U+06F0…U+06F9 are DB B0…B9).
     private static func containsDigit(_ text: some StringProtocol) -> Bool {
+        // On the contiguous bytes when there are (a native string): iterating the UTF-8 view
+        // costs a bounds and representation check per byte.
+        if let found = text.utf8.withContiguousStorageIfAvailable(containsDigit(utf8:)) { return found }
+        return containsDigit(utf8: text.utf8)
+    }
+
+    private static func containsDigit(utf8: some Sequence<UInt8>) -> Bool {
         var previous: UInt8 = 0
-        for byte in text.utf8 {
+        for byte in utf8 {
             if (byte >= 0x30 && byte <= 0x39) || (previous == 0xD9 && byte >= 0xA0 && byte <= 0xA9)
                 || (previous == 0xDB && byte >= 0xB0 && byte <= 0xB9) { return true }
             previous = byte
