@@ -132,4 +132,42 @@ import Testing
         }
         #expect(sites > 1_000 && ruledOut > 10_000)
     }
+
+    // MARK: Labels and words on bytes
+
+    /// The byte path of `BylineDetector.remainder` must be taken for plain lines and agree with
+    /// the `Character` path (`ShortLineRuleTests.referenceRemainder`), labels in capitals too.
+    @Test func plainRemainderIsTheCharacterRemainder() {
+        var random = SeededRandom(seed: 0x7265_6D61)
+        let starts = ["بواسطة", "كتب", "كتب:", "كتب -", "كتب –", "BY", "By:", "Written By", "نشر في", "آخر تحديث:", "Last Updated", "تحديث،", "date.", "بقلم/"]
+        var lines = ShortLineRuleTests.generatedLines
+        for _ in 0..<20_000 { lines.append(starts.randomElement(using: &random)! + [" ", "", ":", " - ", "–"].randomElement(using: &random)! + randomShortLine(&random)) }
+        var plain = 0
+        var found = 0
+        for line in lines {
+            let text = MetadataText.collapsedString(line)
+            for (labels, punctuated) in [
+                (BylineDetector.strongBylinePrefixes, false), (BylineDetector.weakBylinePrefixes, true), (BylineDetector.dateLabels, false),
+            ] {
+                let expected = ShortLineRuleTests.referenceRemainder(of: text, afterAnyOf: labels, requirePunctuation: punctuated)
+                guard let fast = labels.plainRemainder(of: text, requirePunctuation: punctuated) else { continue }
+                plain += 1
+                #expect(fast.map(ExactText.init) == expected.map(ExactText.init), "\(ExactText(text))")
+                if expected != nil { found += 1 }
+            }
+        }
+        #expect(plain > 30_000 && found > 5_000)
+    }
+
+    @Test func wordCountOnBytesIsTheSplitCount() {
+        var random = SeededRandom(seed: 0x776F_7264)
+        var plain = 0
+        for line in ShortLineRuleTests.generatedLines + (0..<5_000).map({ _ in randomShortLine(&random) + "  " }) {
+            for text in [line, MetadataText.collapsedString(line), " " + line] {
+                #expect(MetadataText.wordCount(text) == text.split(whereSeparator: { $0 == " " }).count, "\(ExactText(text))")
+                if !text.unicodeScalars.contains(where: { $0.value > 0x7E && !(0x621...0x64A).contains($0.value) }) { plain += 1 }
+            }
+        }
+        #expect(plain > 10_000)
+    }
 }
