@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KhabarCore
 
@@ -169,5 +170,50 @@ import Testing
             }
         }
         #expect(plain > 10_000)
+    }
+
+    /// The byte search for a site separator finds what Foundation's `range(of:)` finds, on
+    /// plain lines.
+    @Test func separatorSearchOnBytesIsFoundationsSearch() {
+        var random = SeededRandom(seed: 0x7365_7061)
+        let separators = [" ـ ", " - ", " – ", " — ", " | ", " · ", " • ", "، "]
+        var lines = ShortLineRuleTests.generatedLines
+        for _ in 0..<10_000 {
+            lines.append(randomShortLine(&random) + separators.randomElement(using: &random)! + "نشر في " + randomShortLine(&random))
+        }
+        var plainHits = 0
+        for line in lines {
+            let isPlain = TextCleanerRules.isPlain(line)
+            #expect(isPlain == !line.unicodeScalars.contains { scalar in
+                var bytes = Array(String(scalar).utf8)
+                return bytes.withUnsafeMutableBufferPointer { PlainScalars.length(UnsafeBufferPointer($0), at: 0) } != bytes.count
+            }, "\(ExactText(line))")
+            for separator in separators {
+                let expected = line.range(of: separator).map { line.utf8.distance(from: line.startIndex, to: $0.lowerBound) }
+                let found = TextCleanerRules.firstRange(of: separator, in: line, lineIsPlain: isPlain)
+                #expect(found.map { line.utf8.distance(from: line.startIndex, to: $0.lowerBound) } == expected, "\(ExactText(line))")
+                #expect(found.map { String(line[$0]) } == expected.map { _ in separator })
+                if isPlain && found != nil { plainHits += 1 }
+            }
+        }
+        #expect(plainHits > 1_000)
+    }
+
+    /// `startsWithPublicationLabel` and `siteAfterPublicationLabel` with their byte check, against
+    /// the `Character` tests without it.
+    @Test func publicationLabelByteCheckKeepsLabelledLines() {
+        var random = SeededRandom(seed: 0x6C61_626C)
+        let labels = ["نشر في", "نُشر في", "نشر بتاريخ", "Published in", "PUBLISHED ON", "posted in", "published", "نشر", "نشرت"]
+        let publicationLabels = ["نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ", "نشر", "نُشر", "published in", "published on", "published", "posted in"]
+        var lines = ShortLineRuleTests.generatedLines
+        for _ in 0..<20_000 { lines.append(labels.randomElement(using: &random)! + [" ", "  ", "", "\u{0301} "].randomElement(using: &random)! + randomShortLine(&random)) }
+        var labelled = 0
+        for line in lines {
+            let expected = publicationLabels.contains { line.lowercased().hasPrefix($0 + " ") }
+            #expect(TextCleanerRules.startsWithPublicationLabel(line) == expected, "\(ExactText(line))")
+            if expected { labelled += 1 }
+            if !expected { #expect(TextCleanerRules.siteAfterPublicationLabel(line) == nil, "\(ExactText(line))") }
+        }
+        #expect(labelled > 5_000)
     }
 }

@@ -564,6 +564,8 @@ enum TextCleanerRules {
 
     /// Words that publication stamps use around a date and a site name.
     private static let publicationLabels = ["نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ", "نشر", "نُشر", "published in", "published on", "published", "posted in"]
+    /// `publicationLabels` with the space that must follow them, for `LabelSet.mayPrefix`.
+    private static let publicationLabelsWithSpace = LabelSet(publicationLabels.map { $0 + " " })
     private static let dateIntroducers: Set<String> = Set([
         "يوم", "بتاريخ", "في", "الساعة", "on", "at", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء",
         "الخميس", "الجمعة", "السبت",
@@ -583,8 +585,9 @@ enum TextCleanerRules {
         // (whose words the line must hold somewhere, which most lines do not).
         let mayHoldLabel = mayHoldPublicationLabel(line)
         if mayHoldLabel {
+            let lineIsPlain = isPlain(line)
             for separator in siteSeparators {
-                guard let range = line.range(of: separator) else { continue }
+                guard let range = firstRange(of: separator, in: line, lineIsPlain: lineIsPlain) else { continue }
                 let before = String(line[..<range.lowerBound])
                 let after = String(line[range.upperBound...])
                 if startsWithPublicationLabel(after), BylineDetector.isBylineOrDateline(after) {
@@ -621,18 +624,56 @@ enum TextCleanerRules {
         }
     }
 
+    /// Whether `line` is made only of `PlainScalars`.
+    static func isPlain(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let length = PlainScalars.length(bytes, at: index)
+                guard length > 0 else { return false }
+                index += length
+            }
+            return true
+        }
+    }
+
+    /// `line.range(of: separator)` (Foundation) for a separator of `PlainScalars`: found on the
+    /// bytes when the line is plain too (each scalar a `Character`, and `Character`s equal
+    /// exactly when their bytes are), through Foundation otherwise.
+    static func firstRange(of separator: String, in line: String, lineIsPlain: Bool) -> Range<String.Index>? {
+        guard lineIsPlain else { return line.range(of: separator) }
+        var separator = separator
+        var copy = line
+        let offset = copy.withUTF8 { bytes in
+            separator.withUTF8 { needle -> Int? in
+                guard needle.count <= bytes.count else { return nil }
+                for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                    if UnsafeBufferPointer(rebasing: bytes[start..<start + needle.count]).elementsEqual(needle) { return start }
+                }
+                return nil
+            }
+        }
+        guard let offset else { return nil }
+        let start = line.utf8.index(line.utf8.startIndex, offsetBy: offset)
+        return start..<line.utf8.index(start, offsetBy: separator.utf8.count)
+    }
+
     private static let publicationLabelWords: [[UInt8]] = {
         let words = Set(publicationLabels.map { String($0.prefix { $0 != " " }) })
         return words.map { Array($0.utf8) }
     }()
 
     static func startsWithPublicationLabel(_ text: String) -> Bool {
+        // Most lines are ruled out on their bytes.
+        guard publicationLabelsWithSpace.mayPrefix(text) else { return false }
         let lowered = text.lowercased()
         return publicationLabels.contains { lowered.hasPrefix($0 + " ") }
     }
 
     /// "نشر في <site> يوم <date>": the words between the label and the date's first word.
     static func siteAfterPublicationLabel(_ line: String) -> String? {
+        guard publicationLabelsWithSpace.mayPrefix(line) else { return nil }
         let lowered = line.lowercased()
         guard let label = publicationLabels.first(where: { lowered.hasPrefix($0 + " ") }), label.hasSuffix(" في") || label.hasSuffix(" in") else { return nil }
         var nameWords: [Substring] = []
