@@ -216,4 +216,23 @@ import Testing
         }
         #expect(labelled > 5_000)
     }
+
+    /// Lines the metadata filter rules out are no byline, no stamp, and not either for
+    /// `BylineDetector`.
+    @Test func metadataFilterRulesOutOnlyLinesNoRuleClaims() {
+        var random = SeededRandom(seed: 0x6D65_7461)
+        var lines = ShortLineRuleTests.generatedLines
+        for _ in 0..<10_000 { lines.append(noisyRandomText(&random, maxLength: 30) + " ½ ٣ ①") }
+        var ruledOut = 0
+        var claimed = 0
+        for line in lines {
+            let claims = BylineDetector.isBylineOrDateline(line) || TextCleanerRules.bylineAuthor(line) != nil
+                || TextCleanerRules.dateline(line) != nil
+            if claims { claimed += 1 }
+            guard !TextCleanerRules.mayBeBylineOrDateline(line) else { continue }
+            ruledOut += 1
+            #expect(!claims, "\(ExactText(line))")
+        }
+        #expect(ruledOut > 5_000 && claimed > 5_000)
+    }
 }

@@ -311,7 +311,9 @@ public struct TextCleaner: Sendable {
         if line.mayBePromotion && words <= TextCleanerRules.maximumPromotionWords && TextCleanerRules.isPromotion(keyBytes: key) {
             return .promotion
         }
-        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text) {
+        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text)
+            && TextCleanerRules.mayBeBylineOrDateline(text)
+        {
             // Asked once for both rules.
             let isBylineOrDateline = BylineDetector.isBylineOrDateline(text)
             if let author = TextCleanerRules.bylineAuthor(text, words: words, isBylineOrDateline: isBylineOrDateline) {

@@ -554,6 +554,12 @@ enum TextCleanerRules {
     /// Lines longer than this are prose, whatever labels they start with.
     static let maximumMetadataLineWords = 14
 
+    /// `false` only when neither `bylineAuthor` nor `dateline` can claim `line`: a byline
+    /// starts with a label, and a stamp (labelled or bare) holds a digit. One scan for both.
+    static func mayBeBylineOrDateline(_ line: String) -> Bool {
+        BylineDetector.anyLabel.mayStart(line) || TextCleanerText.containsDigit(line)
+    }
+
     /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
     /// `isBylineOrDateline`: `BylineDetector.isBylineOrDateline(line)`, when the caller has it.
     static func bylineAuthor(_ line: String, words: Int? = nil, isBylineOrDateline: Bool? = nil) -> String? {
