@@ -320,5 +320,27 @@ private func parsed(_ text: String) -> String? {
             }
         }
     }
-}
 
+    /// The hand-written `iso8601` against `String(format:)`, for field values in and out of
+    /// the digits' range, with and without a time and a zone.
+    @Test func iso8601IsWhatStringFormatWrites() {
+        var generator = SeededRandom(seed: 0x6973_6F38)
+        func value(_ range: ClosedRange<Int>) -> Int {
+            // Mostly in range; now and then an edge or a value far outside.
+            switch generator.next() % 10 {
+            case 0: return [range.lowerBound, range.upperBound, -1, range.upperBound + 1, 10_000, -10_000][Int(generator.next() % 6)]
+            default: return range.lowerBound + Int(generator.next() % UInt64(range.count))
+            }
+        }
+        for _ in 0..<20_000 {
+            var date = NewsDate(year: value(0...9999), month: value(0...99), day: value(0...99))
+            if generator.next() % 4 != 0 {
+                date.hour = value(0...99)
+                if generator.next() % 4 != 0 { date.minute = value(0...99) }
+                if generator.next() % 4 != 0 { date.second = value(0...99) }
+                if generator.next() % 2 == 0 { date.utcOffsetMinutes = generator.next() % 5 == 0 ? 0 : value(-5999...5999) }
+            }
+            #expect(date.iso8601 == date.formattedISO8601, "\(date)")
+        }
+    }
+}

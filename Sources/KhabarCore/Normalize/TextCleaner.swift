@@ -201,20 +201,21 @@ public struct TextCleaner: Sendable {
         var roles: [TextLineRole] = []
         roles.reserveCapacity(lines.count)
         var candidates: [Int] = []
-        for line in lines {
+        // By index: `for line in lines` copied each line (two strings retained and released).
+        for index in lines.indices {
             let role: TextLineRole
-            if let scannedKey = line.scannedKey, let rawRange = line.rawRange {
+            if let scannedKey = lines[index].scannedKey, let rawRange = lines[index].rawRange {
                 role = lineRole(
-                    line, key: scanner.key(of: scannedKey), keyWords: line.keyWords,
+                    lines[index], key: scanner.key(of: scannedKey), keyWords: lines[index].keyWords,
                     rawBytes: UnsafeBufferPointer(rebasing: bytes[rawRange]), memory: memory, source: source, into: &result
                 )
             } else {
-                var raw = line.raw
-                let key = BoilerplateLexicon.comparisonKeyBytes(line.line)
+                var raw = lines[index].raw
+                let key = BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
                 role = key.withUnsafeBufferPointer { key in
                     raw.withUTF8 { rawBytes in
                         lineRole(
-                            line, key: key, keyWords: BoilerplateLexicon.keyWords(key), rawBytes: rawBytes, memory: memory,
+                            lines[index], key: key, keyWords: BoilerplateLexicon.keyWords(key), rawBytes: rawBytes, memory: memory,
                             source: source, into: &result
                         )
                     }
@@ -292,15 +293,15 @@ public struct TextCleaner: Sendable {
         var folded: [UInt8] = []
         if folding { folded.reserveCapacity(capacity) }
         var foldedMayHoldMojibake = false
-        for (line, role) in zip(lines, roles) where role == .text {
-            let display = line.isDisplayForm ? line.line : normalizer.normalize(line.line)
+        for index in lines.indices where roles[index] == .text {
+            let display = lines[index].isDisplayForm ? lines[index].line : normalizer.normalize(lines[index].line)
             if display.isEmpty { continue }
             if !text.isEmpty { text += "\n" }
             text += display
             guard folding else { continue }
-            if let range = line.folded {
+            if let range = lines[index].folded {
                 Self.appendLine(scanner.folded(range), to: &folded)
-                foldedMayHoldMojibake = foldedMayHoldMojibake || line.foldedMayHoldMojibake
+                foldedMayHoldMojibake = foldedMayHoldMojibake || lines[index].foldedMayHoldMojibake
             } else {
                 let foldedLine = normalizer.foldOnce(display)
                 Self.appendLine(foldedLine.text.utf8, to: &folded)
@@ -333,12 +334,12 @@ public struct TextCleaner: Sendable {
     /// The line's facts and the scan's filters let rules that cannot claim it be skipped;
     /// `key` is its comparison key (`keyWords` words), `rawBytes` its raw form.
     private func lineRole(
-        _ line: Line, key: UnsafeBufferPointer<UInt8>, keyWords: Int, rawBytes: UnsafeBufferPointer<UInt8>,
+        _ line: borrowing Line, key: UnsafeBufferPointer<UInt8>, keyWords: Int, rawBytes: UnsafeBufferPointer<UInt8>,
         memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
     ) -> TextLineRole {
         let (text, words, facts) = (line.line, line.words, line.facts)
         if facts.hasBracket && TextCleanerRules.isShortcodeOnly(text) { return .shortcode }
-        if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(line.raw) { return .ticker }
+        if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(bytes: rawBytes) { return .ticker }
         // A line of two words, one with a letter, is no lone control.
         if !(line.containsLetter && words >= 2) && TextCleanerRules.isUIToken(text, words: words) { return .uiToken }
         if let memory, let source, memory.isLearnedBoilerplate(text, source: source) { return .learnedBoilerplate }
@@ -354,7 +355,9 @@ public struct TextCleaner: Sendable {
         if line.mayBePromotion && words <= TextCleanerRules.maximumPromotionWords && TextCleanerRules.isPromotion(keyBytes: key) {
             return .promotion
         }
-        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text) {
+        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text)
+            && TextCleanerRules.mayBeBylineOrDateline(text)
+        {
             // Asked once for both rules.
             let isBylineOrDateline = BylineDetector.isBylineOrDateline(text)
             if let author = TextCleanerRules.bylineAuthor(text, words: words, isBylineOrDateline: isBylineOrDateline) {

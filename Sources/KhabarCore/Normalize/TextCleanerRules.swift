@@ -241,7 +241,8 @@ enum TextCleanerRules {
     static let maximumShareWords = 12
 
     private static let socialNetworkSet = ByteStringSet(socialNetworks)
-    private static let shareWordSet = ByteStringSet(shareWords)
+    /// Networks and share words together: a word that is in neither (most words) costs one look-up.
+    private static let buttonWordSet = ByteStringSet(socialNetworks.union(shareWords))
 
     static func isSharePrompt(_ key: String) -> Bool {
         var key = key
@@ -254,6 +255,9 @@ enum TextCleanerRules {
         var words = 0
         var buttonWords = 0
         var namesNetwork = false
+        // Words are at most the key's space-separated pieces and at most `maximumShareWords`
+        // (more: no prompt): once more than 30 % of that bound are not buttons, it is not one.
+        let mostWords = min(BoilerplateLexicon.keyWords(key), maximumShareWords)
         var start = 0
         while start < key.count {
             var end = start
@@ -266,11 +270,11 @@ enum TextCleanerRules {
                 words += 1
                 if words > maximumShareWords { return false }
                 let word = UnsafeBufferPointer(rebasing: key[first..<last])
-                if socialNetworkSet.contains(word) {
-                    namesNetwork = true
+                if buttonWordSet.contains(word) {
                     buttonWords += 1
-                } else if shareWordSet.contains(word) {
-                    buttonWords += 1
+                    if !namesNetwork && socialNetworkSet.contains(word) { namesNetwork = true }
+                } else if (words - buttonWords) * 10 > mostWords * 3 {
+                    return false
                 }
             }
             start = end + 1
@@ -550,6 +554,12 @@ enum TextCleanerRules {
     /// Lines longer than this are prose, whatever labels they start with.
     static let maximumMetadataLineWords = 14
 
+    /// `false` only when neither `bylineAuthor` nor `dateline` can claim `line`: a byline
+    /// starts with a label, and a stamp (labelled or bare) holds a digit. One scan for both.
+    static func mayBeBylineOrDateline(_ line: String) -> Bool {
+        BylineDetector.anyLabel.mayStart(line) || TextCleanerText.containsDigit(line)
+    }
+
     /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
     /// `isBylineOrDateline`: `BylineDetector.isBylineOrDateline(line)`, when the caller has it.
     static func bylineAuthor(_ line: String, words: Int? = nil, isBylineOrDateline: Bool? = nil) -> String? {
@@ -560,6 +570,8 @@ enum TextCleanerRules {
 
     /// Words that publication stamps use around a date and a site name.
     private static let publicationLabels = ["نشر في", "نُشر في", "نشر بتاريخ", "نُشر بتاريخ", "نشر", "نُشر", "published in", "published on", "published", "posted in"]
+    /// `publicationLabels` with the space that must follow them, for `LabelSet.mayPrefix`.
+    private static let publicationLabelsWithSpace = LabelSet(publicationLabels.map { $0 + " " })
     private static let dateIntroducers: Set<String> = Set([
         "يوم", "بتاريخ", "في", "الساعة", "on", "at", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء",
         "الخميس", "الجمعة", "السبت",
@@ -577,9 +589,11 @@ enum TextCleanerRules {
         var isStamp = isBylineOrDateline ?? BylineDetector.isBylineOrDateline(line)
         // "<site> ـ نشر في <date>": the site comes before a separator and a publication label
         // (whose words the line must hold somewhere, which most lines do not).
-        if mayHoldPublicationLabel(line) {
+        let mayHoldLabel = mayHoldPublicationLabel(line)
+        if mayHoldLabel {
+            let lineIsPlain = isPlain(line)
             for separator in siteSeparators {
-                guard let range = line.range(of: separator) else { continue }
+                guard let range = firstRange(of: separator, in: line, lineIsPlain: lineIsPlain) else { continue }
                 let before = String(line[..<range.lowerBound])
                 let after = String(line[range.upperBound...])
                 if startsWithPublicationLabel(after), BylineDetector.isBylineOrDateline(after) {
@@ -590,7 +604,8 @@ enum TextCleanerRules {
             }
         }
         guard isStamp, let date = NewsDateParser.parse(line) else { return nil }
-        if site == nil { site = siteAfterPublicationLabel(line) }
+        // "نشر في <site> …" needs a label's words too.
+        if site == nil && mayHoldLabel { site = siteAfterPublicationLabel(line) }
         return (date, site)
     }
 
@@ -615,18 +630,56 @@ enum TextCleanerRules {
         }
     }
 
+    /// Whether `line` is made only of `PlainScalars`.
+    static func isPlain(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let length = PlainScalars.length(bytes, at: index)
+                guard length > 0 else { return false }
+                index += length
+            }
+            return true
+        }
+    }
+
+    /// `line.range(of: separator)` (Foundation) for a separator of `PlainScalars`: found on the
+    /// bytes when the line is plain too (each scalar a `Character`, and `Character`s equal
+    /// exactly when their bytes are), through Foundation otherwise.
+    static func firstRange(of separator: String, in line: String, lineIsPlain: Bool) -> Range<String.Index>? {
+        guard lineIsPlain else { return line.range(of: separator) }
+        var separator = separator
+        var copy = line
+        let offset = copy.withUTF8 { bytes in
+            separator.withUTF8 { needle -> Int? in
+                guard needle.count <= bytes.count else { return nil }
+                for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                    if UnsafeBufferPointer(rebasing: bytes[start..<start + needle.count]).elementsEqual(needle) { return start }
+                }
+                return nil
+            }
+        }
+        guard let offset else { return nil }
+        let start = line.utf8.index(line.utf8.startIndex, offsetBy: offset)
+        return start..<line.utf8.index(start, offsetBy: separator.utf8.count)
+    }
+
     private static let publicationLabelWords: [[UInt8]] = {
         let words = Set(publicationLabels.map { String($0.prefix { $0 != " " }) })
         return words.map { Array($0.utf8) }
     }()
 
-    private static func startsWithPublicationLabel(_ text: String) -> Bool {
+    static func startsWithPublicationLabel(_ text: String) -> Bool {
+        // Most lines are ruled out on their bytes.
+        guard publicationLabelsWithSpace.mayPrefix(text) else { return false }
         let lowered = text.lowercased()
         return publicationLabels.contains { lowered.hasPrefix($0 + " ") }
     }
 
     /// "نشر في <site> يوم <date>": the words between the label and the date's first word.
-    private static func siteAfterPublicationLabel(_ line: String) -> String? {
+    static func siteAfterPublicationLabel(_ line: String) -> String? {
+        guard publicationLabelsWithSpace.mayPrefix(line) else { return nil }
         let lowered = line.lowercased()
         guard let label = publicationLabels.first(where: { lowered.hasPrefix($0 + " ") }), label.hasSuffix(" في") || label.hasSuffix(" in") else { return nil }
         var nameWords: [Substring] = []

@@ -10,20 +10,62 @@ enum TickerDetector {
     static let maximumMedianSegmentWords = 16
 
     /// `line` as scraped: before whitespace is collapsed, since the runs are the evidence.
-    /// Works on the bytes: the segments are never built as strings.
     static func isTicker(_ line: String) -> Bool {
         var line = line
-        return line.withUTF8 { bytes in
-            let segments = segmentRanges(bytes).map { UnsafeBufferPointer(rebasing: bytes[$0]) }
-            guard segments.count >= minimumSegments else { return false }
-            let wordCounts = segments.map { TextCleanerLines.scan($0).words }
-            guard wordCounts.sorted()[wordCounts.count / 2] <= maximumMedianSegmentWords else { return false }
-            // Single words are table cells or menu items, not headlines.
-            let headlineSized = wordCounts.filter { $0 >= 2 }.count
-            guard headlineSized * 4 >= segments.count * 3 else { return false }
+        return line.withUTF8(isTicker(bytes:))
+    }
+
+    /// `isTicker` of UTF-8 bytes, in one pass over them: the segments (`segmentRanges`) are
+    /// neither collected nor scanned again, only their word counts are kept (on the stack).
+    static func isTicker(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // A segment takes a byte and the run after it two: at most (count + 2) / 3 segments.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: (bytes.count + 2) / 3 + 1) { wordCounts in
+            var segments = 0
+            var headlineSized = 0
+            // Segments other than the last that end in a full stop.
+            var sentences = 0
+            var pieceStart: Int?
+            var pieceEnd = 0
+            var words = 0
+            var run = 0
+            func closeSegment() {
+                wordCounts[segments] = words
+                segments += 1
+                // Single words are table cells or menu items, not headlines.
+                if words >= 2 { headlineSized += 1 }
+            }
+            var index = 0
+            while index < bytes.count {
+                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
+                if spaceBytes > 0 {
+                    run += 1
+                    index += spaceBytes
+                    continue
+                }
+                if run >= 2, let start = pieceStart {
+                    closeSegment()
+                    // Not the last: this byte starts another.
+                    if TextCleanerText.endsSentence(UnsafeBufferPointer(rebasing: bytes[start..<pieceEnd])) { sentences += 1 }
+                    pieceStart = nil
+                }
+                if pieceStart == nil {
+                    pieceStart = index
+                    words = 1
+                } else if run > 0 {
+                    words += 1
+                }
+                run = 0
+                index += 1
+                pieceEnd = index
+            }
+            if pieceStart != nil { closeSegment() }
+            guard segments >= minimumSegments else { return false }
+            var counts = UnsafeMutableBufferPointer(rebasing: wordCounts[0..<segments])
+            counts.sort()
+            guard counts[segments / 2] <= maximumMedianSegmentWords else { return false }
+            guard headlineSized * 4 >= segments * 3 else { return false }
             // Sentences split at double spaces end in full stops; headlines do not.
-            let sentences = segments.dropLast().filter(TextCleanerText.endsSentence).count
-            return sentences * 2 < segments.count - 1
+            return sentences * 2 < segments - 1
         }
     }
 

@@ -23,6 +23,49 @@ public struct NewsDate: Sendable, Hashable {
 
     /// `YYYY-MM-DD` for a date alone; `YYYY-MM-DDTHH:MM:SS` plus `Z`/`±HH:MM` when known.
     public var iso8601: String {
+        // Written by hand: `String(format:)` went through Foundation's formatter on every
+        // cleaned document. Fields outside what the digits can hold take that path still.
+        guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day),
+              (0...99).contains(hour ?? 0), (0...99).contains(minute ?? 0), (0...99).contains(second ?? 0),
+              (-5999...5999).contains(utcOffsetMinutes ?? 0)
+        else { return formattedISO8601 }
+        var text = ""
+        text.reserveCapacity(25)
+        func append(_ value: Int, digits: Int) {
+            var divisor = digits == 4 ? 1000 : 10
+            while divisor > 0 {
+                text.unicodeScalars.append(Unicode.Scalar(UInt8(0x30 + value / divisor % 10)))
+                divisor /= 10
+            }
+        }
+        append(year, digits: 4)
+        text += "-"
+        append(month, digits: 2)
+        text += "-"
+        append(day, digits: 2)
+        guard let hour else { return text }
+        text += "T"
+        append(hour, digits: 2)
+        text += ":"
+        append(minute ?? 0, digits: 2)
+        text += ":"
+        append(second ?? 0, digits: 2)
+        if let offset = utcOffsetMinutes {
+            if offset == 0 {
+                text += "Z"
+            } else {
+                text += offset < 0 ? "-" : "+"
+                append(abs(offset) / 60, digits: 2)
+                text += ":"
+                append(abs(offset) % 60, digits: 2)
+            }
+        }
+        return text
+    }
+
+    /// `iso8601` through `String(format:)`: for any field values (the reference the hand-written
+    /// form is tested against).
+    var formattedISO8601: String {
         let date = String(format: "%04d-%02d-%02d", year, month, day)
         guard let hour else { return date }
         var text = date + String(format: "T%02d:%02d:%02d", hour, minute ?? 0, second ?? 0)

@@ -105,6 +105,7 @@ public enum BylineDetector {
     /// with the `:`/`-`/`/` that may follow it removed.
     static func remainder(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
         guard labels.mayStart(text), labels.mayPrefix(text) else { return nil }
+        if let plain = labels.plainRemainder(of: text, requirePunctuation: requirePunctuation) { return plain }
         let lowered = text.lowercased()
         for prefix in labels.prefixes where lowered.hasPrefix(prefix) {
             var rest = lowered.dropFirst(prefix.count)
@@ -129,8 +130,15 @@ public enum BylineDetector {
     /// ASCII, Arabic-Indic or extended Arabic-Indic digits, found in the UTF-8 bytes
     /// (U+0660…U+0669 are D9 A0…A9, U+06F0…U+06F9 are DB B0…B9).
     private static func containsDigit(_ text: some StringProtocol) -> Bool {
+        // On the contiguous bytes when there are (a native string): iterating the UTF-8 view
+        // costs a bounds and representation check per byte.
+        if let found = text.utf8.withContiguousStorageIfAvailable(containsDigit(utf8:)) { return found }
+        return containsDigit(utf8: text.utf8)
+    }
+
+    private static func containsDigit(utf8: some Sequence<UInt8>) -> Bool {
         var previous: UInt8 = 0
-        for byte in text.utf8 {
+        for byte in utf8 {
             if (byte >= 0x30 && byte <= 0x39) || (previous == 0xD9 && byte >= 0xA0 && byte <= 0xA9)
                 || (previous == 0xDB && byte >= 0xB0 && byte <= 0xB9) { return true }
             previous = byte
@@ -346,6 +354,67 @@ struct LabelSet: Sendable {
     /// lower-casing and `Character`s are equal exactly when their composed bytes are.
     func mayPrefix(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { mayPrefix(utf8: $0) } ?? true
+    }
+
+    /// `BylineDetector.remainder` (past its checks) of a line made only of `PlainScalars`, on
+    /// its bytes: there each scalar is a `Character`, lower-casing is ASCII lower-casing (the
+    /// same bytes long), and a label matches exactly when its composed bytes do. `nil` for any
+    /// other line; `.some(nil)` when no label starts the line.
+    func plainRemainder(of text: String, requirePunctuation: Bool) -> String?? {
+        let found = text.utf8.withContiguousStorageIfAvailable { plainRemainder(utf8: $0, requirePunctuation: requirePunctuation) }
+        return found ?? nil
+    }
+
+    private func plainRemainder(utf8 bytes: UnsafeBufferPointer<UInt8>, requirePunctuation: Bool) -> String?? {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let length = PlainScalars.length(bytes, at: index)
+            guard length > 0 else { return nil }
+            index += length
+        }
+        func isArabicComma(_ index: Int) -> Bool { bytes[index] == 0xD8 && bytes[index + 1] == 0x8C }
+        func isEnDash(_ index: Int) -> Bool { bytes[index] == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x93 }
+        labels: for label in composedPrefixes where label.count <= count {
+            for offset in 0..<label.count {
+                let byte = bytes[offset]
+                if (byte &- 0x41 < 26 ? byte | 0x20 : byte) != label[offset] { continue labels }
+            }
+            let afterPrefix = label.count
+            // The label ends the line or is followed by " ", ":", "/", "-", "،" or ".".
+            if afterPrefix < count {
+                let byte = bytes[afterPrefix]
+                guard byte == 0x20 || byte == 0x3A || byte == 0x2F || byte == 0x2D || byte == 0x2E || isArabicComma(afterPrefix) else { continue }
+            }
+            // Then those and "–" are dropped.
+            var restStart = afterPrefix
+            while restStart < count {
+                let byte = bytes[restStart]
+                if byte == 0x20 || byte == 0x3A || byte == 0x2F || byte == 0x2D || byte == 0x2E {
+                    restStart += 1
+                } else if isArabicComma(restStart) {
+                    restStart += 2
+                } else if isEnDash(restStart) {
+                    restStart += 3
+                } else {
+                    break
+                }
+            }
+            let rest = UnsafeBufferPointer(rebasing: bytes[restStart...])
+            if requirePunctuation {
+                // ":", "-", "–" or "/" among the three characters after the label.
+                var punctuated = false
+                var scalar = afterPrefix
+                for _ in 0..<3 where scalar < count && !punctuated {
+                    let byte = bytes[scalar]
+                    punctuated = byte == 0x3A || byte == 0x2D || byte == 0x2F || isEnDash(scalar)
+                    scalar += PlainScalars.length(bytes, at: scalar)
+                }
+                guard punctuated || MetadataText.wordCount(String(decoding: rest, as: UTF8.self)) <= 3 else { continue }
+            }
+            return .some(String(decoding: rest, as: UTF8.self))
+        }
+        return .some(nil)
     }
 
     private func mayPrefix(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -165,7 +165,29 @@ enum MetadataText {
     }
 
     static func wordCount(_ text: String) -> Int {
-        text.split(whereSeparator: { $0 == " " }).count
+        if let words = text.utf8.withContiguousStorageIfAvailable(plainWordCount(utf8:)), let words { return words }
+        return text.split(whereSeparator: { $0 == " " }).count
+    }
+
+    /// `wordCount` of a text made only of `PlainScalars` (each scalar a `Character`, so a
+    /// space byte is a space `Character`), counted on its bytes without splitting; `nil` for
+    /// any other text.
+    private static func plainWordCount(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var words = 0
+        var inWord = false
+        var index = 0
+        while index < bytes.count {
+            let length = PlainScalars.length(bytes, at: index)
+            guard length > 0 else { return nil }
+            if bytes[index] == 0x20 {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                words += 1
+            }
+            index += length
+        }
+        return words
     }
 
     /// Resolves `reference` against `base`; gives `nil` for empty, `javascript:` or `data:` values.
