@@ -34,9 +34,9 @@ struct TextCleanerLineScanner: ~Copyable {
         /// `ArabicNormalizer.normalize` (this scanner's display options) gives the collapsed
         /// line back unchanged.
         var isDisplayForm: Bool
-        /// The line's folded form (what `ArabicNormalizer.fold(display:)` gives for the line
-        /// alone), in `folded(_:)`: set for lines in display form whose every scalar the
-        /// scanner's fold tables handle, nil for the others.
+        /// The line's folded form (the first folding pass of `ArabicNormalizer.fold(display:)`
+        /// on the line alone), in `folded(_:)`: set for lines in display form whose every
+        /// scalar the scanner's fold tables handle, nil for the others.
         var folded: Range<Int>?
         /// The folded form may hold a mojibake signature: one of its scalars is
         /// `FoldBits.unusualScalar` (and a signature needs one; the letters that can lead one,
@@ -411,11 +411,12 @@ private struct LineScan {
         if !writesFold || !isDisplayForm || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
             folded = nil
         } else if foldSeen & FoldBits.dropped != 0,
-            FoldingFastPath.firstSeparatorRun(fold + foldStart, count: foldWritten - foldStart) != nil
+            let run = FoldingFastPath.firstSeparatorRun(fold + foldStart, count: foldWritten - foldStart)
         {
-            // A dropped scalar left two spaces in a row, or one at an end: the general fold
-            // collapses them.
-            folded = nil
+            // A dropped scalar left two spaces in a row, or one at an end: collapsed as the
+            // general fold does it.
+            foldWritten = foldStart + FoldingFastPath.collapseSeparators(fold + foldStart, count: foldWritten - foldStart, from: run)
+            folded = foldStart..<foldWritten
         }
         if folded == nil { foldWritten = foldStart }
         return TextCleanerLineScanner.Line(
