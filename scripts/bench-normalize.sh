@@ -8,7 +8,8 @@
 # separated by form feeds) into bench-results/, then under `taskset -c 0`:
 #   * release `khabar normalize-benchmark` (hidden): MB/s for normalize, fold (of normalized
 #     text), both (normalizeAndFold), clean (TextCleaner: line cleaning, then the display form of
-#     the kept text) and pipeline (clean, then the folded form of the cleaned text);
+#     the kept text), pipeline (clean with the folded form of the cleaned text, as `khabar clean
+#     --folded`: the line scan writes the folded lines on its way) and scan (the line scan alone);
 #   * in .venv-bench/ (reused; camel-tools --no-deps, six, emoji, pyarabic installed when
 #     missing): CAMeL Tools (normalize_unicode, dediac_ar, normalize_alef_ar,
 #     normalize_alef_maksura_ar, normalize_teh_marbuta_ar) and PyArabic (strip_tashkeel,
@@ -101,6 +102,7 @@ rows = [
     ("khabar fold (of display text)", khabar, "fold"),
     ("khabar normalize + fold", khabar, "both"),
     ("khabar line cleaning (TextCleaner, display form of kept text)", khabar, "clean"),
+    ("khabar line scan alone (TextCleanerLineScanner, no fold)", khabar, "scan"),
     ("**khabar pipeline: line cleaning + display + fold**", khabar, "pipeline"),
     ("CAMeL Tools (unicode, dediac, alef, maksura, teh)", peers, "camel_tools"),
     ("PyArabic (tashkeel, tatweel, hamza, ligature)", peers, "pyarabic"),
