@@ -7,12 +7,13 @@ import KhabarCore
 /// normalizing and folding are idempotent, `foldNormalized(normalize(x)) == fold(x)`,
 /// `normalizeAndFold` agrees with both, and the display form is clean (no controls other than
 /// `\n`, no zero-width or bidi characters, no blank lines, no spaces at line ends or in runs).
-/// The text cleaner's text is already normalized, its title and author are clean single lines
-/// and its date is in range.
+/// The text cleaner's text is already normalized, its folded text (written by its line scan)
+/// is the fold of its text, its title and author are clean single lines and its date is in range.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = Invariant.text(data, size)
     checkNormalization(text, options: .default)
+    checkCleanerFolding(text, options: .default)
     if size >= 2 {
         let bits = Int(data[0]) | Int(data[1]) << 8
         let options = NormalizationOptions(
@@ -21,6 +22,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             foldTaaMarbuta: bits & 64 != 0, foldDigits: bits & 128 != 0, foldPersianLetters: bits & 256 != 0,
             punctuation: NormalizationOptions.Punctuation.allCases[(bits >> 9) % 3], lowercase: bits & 2048 != 0)
         checkNormalization(text, options: options)
+        checkCleanerFolding(text, options: options)
     }
 
     let cleaned = TextCleaner().clean(text)
@@ -32,6 +34,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let site = cleaned.siteName { Invariant.checkCleanText(site, "TextCleaner.siteName") }
     if let date = cleaned.publishedAt { Invariant.checkISODate(date, "TextCleaner.publishedAt") }
     return 0
+}
+
+/// `clean(folding: true)` folds on the way what `foldNormalized` folds from the text.
+func checkCleanerFolding(_ text: String, options: NormalizationOptions) {
+    let cleaned = TextCleaner(options: options).clean(text, folding: true)
+    let expected = ArabicFolding(options: options).foldNormalized(cleaned.text)
+    Invariant.check(
+        cleaned.foldedText == expected,
+        "TextCleaner.foldedText (\(options)) \(Invariant.debug(cleaned.foldedText ?? "nil")) != fold of its text \(Invariant.debug(expected))")
 }
 
 func checkNormalization(_ text: String, options: NormalizationOptions) {
