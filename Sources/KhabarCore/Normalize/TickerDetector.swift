@@ -15,8 +15,8 @@ enum TickerDetector {
         return line.withUTF8(isTicker(bytes:))
     }
 
-    /// `isTicker` of UTF-8 bytes, in one pass over them: the segments (`segmentRanges`) are
-    /// neither collected nor scanned again, only their word counts are kept (on the stack).
+    /// `isTicker` of UTF-8 bytes, in one pass over them: the segments are neither collected nor
+    /// scanned again, only their word counts are kept (on the stack).
     static func isTicker(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         // A segment takes a byte and the run after it two: at most (count + 2) / 3 segments.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: (bytes.count + 2) / 3 + 1) { wordCounts in
@@ -24,41 +24,13 @@ enum TickerDetector {
             var headlineSized = 0
             // Segments other than the last that end in a full stop.
             var sentences = 0
-            var pieceStart: Int?
-            var pieceEnd = 0
-            var words = 0
-            var run = 0
-            func closeSegment() {
+            walkSegments(bytes) { range, words, isLast in
                 wordCounts[segments] = words
                 segments += 1
                 // Single words are table cells or menu items, not headlines.
                 if words >= 2 { headlineSized += 1 }
+                if !isLast && TextCleanerText.endsSentence(UnsafeBufferPointer(rebasing: bytes[range])) { sentences += 1 }
             }
-            var index = 0
-            while index < bytes.count {
-                let spaceBytes = TextCleanerLines.spaceLength(bytes, at: index)
-                if spaceBytes > 0 {
-                    run += 1
-                    index += spaceBytes
-                    continue
-                }
-                if run >= 2, let start = pieceStart {
-                    closeSegment()
-                    // Not the last: this byte starts another.
-                    if TextCleanerText.endsSentence(UnsafeBufferPointer(rebasing: bytes[start..<pieceEnd])) { sentences += 1 }
-                    pieceStart = nil
-                }
-                if pieceStart == nil {
-                    pieceStart = index
-                    words = 1
-                } else if run > 0 {
-                    words += 1
-                }
-                run = 0
-                index += 1
-                pieceEnd = index
-            }
-            if pieceStart != nil { closeSegment() }
             guard segments >= minimumSegments else { return false }
             var counts = UnsafeMutableBufferPointer(rebasing: wordCounts[0..<segments])
             counts.sort()
@@ -85,8 +57,19 @@ enum TickerDetector {
     /// without leading or trailing whitespace; empty pieces are left out.
     static func segmentRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
+        walkSegments(bytes) { range, _, _ in ranges.append(range) }
+        return ranges
+    }
+
+    /// Calls `body` with each piece of `bytes` between runs of two or more whitespace scalars
+    /// (as `segmentRanges` has them), its whitespace-separated words, and whether it is the last.
+    @inline(__always)
+    private static func walkSegments(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ range: Range<Int>, _ words: Int, _ isLast: Bool) -> Void
+    ) {
         var pieceStart: Int?
         var pieceEnd = 0
+        var words = 0
         var run = 0
         var index = 0
         while index < bytes.count {
@@ -97,15 +80,20 @@ enum TickerDetector {
                 continue
             }
             if run >= 2, let start = pieceStart {
-                ranges.append(start..<pieceEnd)
+                // Not the last: this byte starts another.
+                body(start..<pieceEnd, words, false)
                 pieceStart = nil
             }
+            if pieceStart == nil {
+                pieceStart = index
+                words = 1
+            } else if run > 0 {
+                words += 1
+            }
             run = 0
-            if pieceStart == nil { pieceStart = index }
             index += 1
             pieceEnd = index
         }
-        if let start = pieceStart { ranges.append(start..<pieceEnd) }
-        return ranges
+        if let start = pieceStart { body(start..<pieceEnd, words, true) }
     }
 }
