@@ -56,6 +56,20 @@ import Glibc
         }
     }
 
+    /// Polls `condition`, sleeping this thread between polls. Not `Task.sleep`: its wake-up
+    /// waits for a free thread of the cooperative pool, which CPU-bound tests running alongside
+    /// can hold for tens of seconds, and a kill meant for midway would land after the work ends.
+    static func waitHoldingThisThread(seconds: Double, _ condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else {
+                Issue.record("condition not met within \(seconds) s")
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
     /// The end of what backfill process `number` wrote to standard error, for failure messages.
     static func logTail(_ directory: URL, process number: Int) -> String {
         let text = (try? String(contentsOf: directory.appendingPathComponent("p\(number).log"), encoding: .utf8)) ?? ""
@@ -93,7 +107,7 @@ import Glibc
 
         // Midway: a fifth of the articles fetched.
         func articleRequests() -> [TestHTTPServer.Request] { server.requests().filter { $0.path.hasPrefix("/news/") } }
-        try await DaemonProcessTests.waitUntil(seconds: 120) { articleRequests().count >= Self.pageCount / 5 }
+        Self.waitHoldingThisThread(seconds: 120) { articleRequests().count >= Self.pageCount / 5 }
         kill(processes[0].processIdentifier, SIGKILL)
         try await DaemonProcessTests.waitUntil(seconds: 300) { !processes[1].isRunning && !processes[2].isRunning }
         processes[0].waitUntilExit()
