@@ -64,22 +64,9 @@ let realisticShortLines: [String] = {
         return words <= 12 && BylineDetector.isMostlyDateOnCharacters(text)
     }
 
-    /// `BylineDetector.remainder` without its byte pre-checks.
+    /// `BylineDetector.remainder` without its byte pre-checks and plain-line path.
     static func referenceRemainder(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
-        let lowered = text.lowercased()
-        for prefix in labels.prefixes where lowered.hasPrefix(prefix) {
-            var rest = lowered.dropFirst(prefix.count)
-            guard rest.isEmpty || rest.first == " " || rest.first == ":" || rest.first == "/" || rest.first == "-" || rest.first == "،" || rest.first == "." else { continue }
-            let afterPrefix = rest
-            rest = rest.drop(while: { $0 == " " || $0 == ":" || $0 == "/" || $0 == "-" || $0 == "–" || $0 == "،" || $0 == "." })
-            if requirePunctuation {
-                let punctuated = afterPrefix.prefix(3).contains(where: { $0 == ":" || $0 == "-" || $0 == "–" || $0 == "/" })
-                guard punctuated || MetadataText.wordCount(String(rest)) <= 3 else { continue }
-            }
-            let offset = text.count - rest.count
-            return String(text.dropFirst(offset))
-        }
-        return nil
+        BylineDetector.remainderOnCharacters(of: text, afterAnyOf: labels, requirePunctuation: requirePunctuation)
     }
 
     static func referenceASCIISeparatedWords(_ text: String) -> Int {

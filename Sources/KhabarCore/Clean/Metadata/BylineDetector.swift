@@ -106,6 +106,11 @@ public enum BylineDetector {
     static func remainder(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
         guard labels.mayStart(text), labels.mayPrefix(text) else { return nil }
         if let plain = labels.plainRemainder(of: text, requirePunctuation: requirePunctuation) { return plain }
+        return remainderOnCharacters(of: text, afterAnyOf: labels, requirePunctuation: requirePunctuation)
+    }
+
+    /// `remainder` past its byte pre-checks and plain-line path, on `Character`s: for any line.
+    static func remainderOnCharacters(of text: String, afterAnyOf labels: LabelSet, requirePunctuation: Bool = false) -> String? {
         let lowered = text.lowercased()
         for prefix in labels.prefixes where lowered.hasPrefix(prefix) {
             var rest = lowered.dropFirst(prefix.count)
