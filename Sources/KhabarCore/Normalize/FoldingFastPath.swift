@@ -166,18 +166,10 @@ final class FoldingFastPath: Sendable {
             }
             let signaturePossible = seenFlags & (Entry.unusualScalar | Entry.signatureLead)
                 == Entry.unusualScalar | Entry.signatureLead
-            return Folded(text: Self.string(UnsafeBufferPointer(start: output, count: written)),
+            // Written from table entries: valid UTF-8 by construction.
+            return Folded(text: String(validUTF8: UnsafeBufferPointer(start: output, count: written)),
                           mojibakeRuledOut: !signaturePossible)
         }
-    }
-
-    /// Bytes this type wrote from table entries: valid UTF-8 by construction, so the copy into
-    /// a String skips validation where the standard library allows it.
-    private static func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
-        if #available(macOS 26.0, *) {
-            return String(copying: UTF8Span(unchecked: utf8.span))
-        }
-        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Simple emission: every scalar's entry bytes, spaces and line breaks included. Returns the
