@@ -765,34 +765,20 @@ final class TextCleanerScanTables: Sendable {
         static let entryMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
         /// The entry of the scalar `value` (U+0000–07FF or U+2000–206F) under the folding
-        /// `actions`.
+        /// `actions`: `FoldingFastPath`'s entry, in this layout.
         static func entry(of value: UInt32, actions: ScalarActions) -> UInt64 {
+            typealias FastEntry = FoldingFastPath.Entry
             let action = value < 0x80 ? actions.ascii[Int(value)]
                 : value < 0x800 ? actions.twoByte[Int(value) - 0x80] : actions.generalPunctuation[Int(value) - 0x2000]
-            let inputLength = value < 0x80 ? 1 : value < 0x800 ? 2 : 3
-            let output: [UInt32]
-            switch ScalarAction.kind(action) {
-            case .keep: output = [value]
-            case .drop: return dropped
-            case .replace: output = [ScalarAction.payload(action)]
-            case .expand where value == 0x2026 && actions.ascii[0x2E] == ScalarAction.make(.keep):
-                // The ellipsis under `.unify`: three full stops.
-                output = [0x2E, 0x2E, 0x2E]
-            default: return leftToTheGeneralFold
-            }
-            var entry: UInt64 = 0
-            var bytes: [UInt8] = []
-            for value in output {
-                // A space or line break written would pass for one in the collapsing.
-                guard value != 0x20, value != 0x0A, let scalar = Unicode.Scalar(value) else { return leftToTheGeneralFold }
-                bytes += Array(String(scalar).utf8)
-                let outputFlags = FoldingFastPath.Entry.flags(ofOutput: value)
-                if outputFlags & FoldingFastPath.Entry.unusualScalar != 0 { entry |= unusualScalar }
-                if outputFlags & FoldingFastPath.Entry.signatureLead != 0 { entry |= signatureLead }
-            }
-            guard bytes.count <= inputLength else { return leftToTheGeneralFold }
-            entry |= UInt64(bytes.count) << lengthShift
-            for (offset, byte) in bytes.enumerated() { entry |= UInt64(byte) << (32 + 8 * UInt64(offset)) }
+            let fast = FastEntry.make(action: action, value: value, actions: actions)
+            if fast == FastEntry.drop { return dropped }
+            let bytes = fast & 0xFF_FFFF
+            // A space or line break written would pass for one in the collapsing; the scan
+            // writes the line's own spaces itself.
+            guard fast & FastEntry.slowPath == 0, bytes != 0x20, bytes != 0x0A else { return leftToTheGeneralFold }
+            var entry = UInt64(bytes) << 32 | UInt64(fast >> FastEntry.lengthShift) << lengthShift
+            if fast & FastEntry.unusualScalar != 0 { entry |= unusualScalar }
+            if fast & FastEntry.signatureLead != 0 { entry |= signatureLead }
             return entry
         }
     }
