@@ -239,8 +239,11 @@ private struct LineScan {
                     if scalar.flags & ArabicScalar.continuesWord != 0 {
                         startsLetters = true
                     } else if scalar.display == ArabicScalar.orderedMark {
-                        // Dropped by the fold (or left to the general fold).
-                        foldSeen |= scalar.fold
+                        // Dropped by the fold (or left to the general fold). Not `dropped`
+                        // for the line: its word already wrote fold bytes (the letter that
+                        // made it a lettered word), or that letter was dropped and said so,
+                        // so no space can end up next to another for it.
+                        foldSeen |= scalar.fold & ~TextCleanerScanTables.FoldBits.dropped
                         let combiningClass = UInt32(scalar.combiningClass)
                         if combiningClass < flags >> Self.markClassShift { flags &= ~Flag.isDisplayForm }
                         flags = flags & Self.withoutMarkClass | combiningClass << Self.markClassShift
@@ -449,7 +452,7 @@ private struct LineScan {
     ) -> (candidate: UInt8, startsItem: Bool)? {
         let startsItem = flags & Flag.currentWordStartsItem != 0
         flags &= ~Flag.currentWordStartsItem
-        let candidate = wordSignatures[WordSignature.of(word, length)]
+        let candidate = WordSignature.entry(wordSignatures.baseAddress!, WordSignature.of(word, length))
         return candidate != 0 || startsItem ? (candidate, startsItem) : nil
     }
 
@@ -817,8 +820,8 @@ final class TextCleanerScanTables: Sendable {
         }
     }
 
-    /// By `WordSignature`: `promotionChannelWord` and `furnitureItemWord` bits, set where a
-    /// word of that kind has the signature.
+    /// By `WordSignature`, two bits each (`WordSignature.entry`): `promotionChannelWord` and
+    /// `furnitureItemWord`, set where a word of that kind has the signature.
     let wordSignatures: [UInt8]
     /// For U+0080–07FF, then U+2000–206F: the scalar has no key (`separatesKeyWords`).
     private let keySeparators: [Bool]
@@ -836,6 +839,9 @@ final class TextCleanerScanTables: Sendable {
     /// The leading phrases of one word: an item's key that starts with one may go on without
     /// a space ("©2024").
     private let oneWordLeadingPhrases: [[UInt8]]
+    /// `leadingPhraseStartSlot` bits of the one-word leading phrases' first two bytes: most
+    /// words miss here.
+    private let oneWordLeadingPhraseStarts: [UInt64]
 
     static let `default` = TextCleanerScanTables(display: .defaultDisplay)
 
@@ -884,14 +890,22 @@ final class TextCleanerScanTables: Sendable {
         let channelWords = TextCleanerRules.promotionChannelKeys.map(firstWord)
         let leadingPhrases = BoilerplateLexicon.leadingPhrases
         oneWordLeadingPhrases = leadingPhrases.filter { !$0.contains(0x20) }
+        var oneWordLeadingPhraseStarts = [UInt64](repeating: 0, count: 16)
+        for phrase in oneWordLeadingPhrases {
+            precondition(phrase.count >= 2, "leading phrases are at least two bytes")
+            let slot = Self.leadingPhraseStartSlot(phrase[0], phrase[1])
+            oneWordLeadingPhraseStarts[slot >> 6] |= 1 << UInt64(slot & 63)
+        }
+        self.oneWordLeadingPhraseStarts = oneWordLeadingPhraseStarts
         // A phrase of several words starts the item's key: its first word is the item's.
         let itemWords = (TextCleanerRules.furnitureItemKeys + leadingPhrases.filter { $0.contains(0x20) }).map(firstWord)
         promotionChannelFirstWords = ByteStringSet(channelWords)
         furnitureItemFirstWords = ByteStringSet(itemWords)
-        var wordSignatures = [UInt8](repeating: 0, count: 4096)
+        var wordSignatures = [UInt8](repeating: 0, count: 1 << (WordSignature.bits - 2))
         for (words, bit) in [(channelWords, Self.promotionChannelWord), (itemWords, Self.furnitureItemWord)] {
             for word in words where !word.isEmpty {
-                wordSignatures[word.withUnsafeBufferPointer { WordSignature.of($0.baseAddress!, $0.count) }] |= bit
+                let signature = word.withUnsafeBufferPointer { WordSignature.of($0.baseAddress!, $0.count) }
+                wordSignatures[signature >> 2] |= bit << UInt8((signature & 3) << 1)
             }
         }
         self.wordSignatures = wordSignatures
@@ -920,9 +934,17 @@ final class TextCleanerScanTables: Sendable {
     static func phraseWindowSlot(_ window: UInt64) -> Int { Int(truncatingIfNeeded: (window &* 0x9E37_79B9_7F4A_7C15) >> 48) }
 
     func startsWithOneWordLeadingPhrase(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        oneWordLeadingPhrases.contains { phrase in
+        guard word.count >= 2 else { return false }
+        let slot = Self.leadingPhraseStartSlot(word[0], word[1])
+        guard oneWordLeadingPhraseStarts[slot >> 6] & (1 << UInt64(slot & 63)) != 0 else { return false }
+        return oneWordLeadingPhrases.contains { phrase in
             phrase.count <= word.count && phrase.withUnsafeBufferPointer { $0.elementsEqual(word.prefix(phrase.count)) }
         }
+    }
+
+    /// 10 bits of a word's first two bytes.
+    private static func leadingPhraseStartSlot(_ first: UInt8, _ second: UInt8) -> Int {
+        Int(truncatingIfNeeded: ((UInt32(first) << 8 | UInt32(second)) &* 0x9E37_79B1) >> 22)
     }
 
     /// Whether the comparison key has nothing for the scalar at `index` (of two or three
@@ -963,15 +985,30 @@ final class TextCleanerScanTables: Sendable {
     }
 }
 
-/// A word's length and first, second and last bytes mixed into 12 bits: a cheap stand-in for
-/// the word when asking whether it may be one of a few.
+/// A word's length and five of its bytes (the first two, the middle one and the last and
+/// third to last) mixed into 14 bits: a cheap stand-in for the word when asking whether it may
+/// be one of a few. Arabic words take two bytes a letter, and the lexicon's words share their
+/// first bytes ("ال"), so the first, middle and last letters are what tell them apart.
 enum WordSignature {
+    static let bits = 14
+
     @inline(__always)
     static func of(_ word: UnsafePointer<UInt8>, _ length: Int) -> Int {
         guard length > 0 else { return 0 }
-        let second = length > 1 ? UInt32(word[1]) : 0
-        let mixed = (UInt32(truncatingIfNeeded: length) | UInt32(word[0]) << 8 | second << 16 | UInt32(word[length - 1]) << 24) &* 0x9E37_79B1
-        return Int(mixed >> 20)
+        let last = length &- 1
+        let second = UInt64(word[min(1, last)])
+        let middle = UInt64(word[min(last, length >> 1 | 1)])
+        let thirdToLast = UInt64(word[max(last &- 2, 0)])
+        let mixed = UInt64(truncatingIfNeeded: length) | UInt64(word[0]) << 8 | second << 16 | middle << 24
+            | thirdToLast << 32 | UInt64(word[last]) << 40
+        return Int(truncatingIfNeeded: (mixed &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+    }
+
+    /// The two bits of a table of `TextCleanerScanTables.wordSignatures` for `signature`
+    /// (four signatures a byte).
+    @inline(__always)
+    static func entry(_ table: UnsafePointer<UInt8>, _ signature: Int) -> UInt8 {
+        (table[signature >> 2] >> UInt8(truncatingIfNeeded: (signature & 3) << 1)) & 3
     }
 }
 

@@ -750,7 +750,7 @@ struct WholeWordCues: Sendable {
     init(_ groups: [[String]]) {
         var cues: [Cue] = []
         var cuesByFirstWord: [UInt64: [Int]] = [:]
-        var firstWordBits = [UInt64](repeating: 0, count: 64)
+        var firstWordBits = [UInt64](repeating: 0, count: (1 << WordSignature.bits) / 64)
         for (group, phrases) in groups.enumerated() {
             for phrase in phrases {
                 let bytes = Array(BoilerplateLexicon.comparisonKey(phrase).utf8)
