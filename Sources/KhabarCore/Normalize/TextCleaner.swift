@@ -41,15 +41,36 @@ public struct CleanedText: Sendable, Equatable {
     /// options), when `clean` was asked for it.
     public var foldedText: String?
     /// The non-blank input lines (whitespace collapsed) and what each was taken for, in order.
-    var lineTexts: [String] = []
+    /// Most lines are bytes of the input as they stand: they become Strings only when asked
+    /// for (tests and debugging), not for every document cleaned.
+    var lineTexts: [String] {
+        lineTextSources.map { source in
+            switch source {
+            case .text(let text): return text
+            case .input(let range):
+                let utf8 = lineInput.utf8
+                let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+                return String(Substring(utf8[start..<utf8.index(start, offsetBy: range.count)]))
+            }
+        }
+    }
     var lineRoles: [TextLineRole] = []
+    /// Where each of `lineTexts` is: its own text, or a range of `lineInput`'s UTF-8.
+    var lineTextSources: [LineTextSource] = []
+    var lineInput = ""
+
+    enum LineTextSource: Sendable {
+        case text(String)
+        case input(Range<Int>)
+    }
 
     /// Every non-blank input line with what it was taken for, in order (for tests and
     /// debugging; paired up when asked for).
     public var lines: [(line: String, role: TextLineRole)] {
         get { zip(lineTexts, lineRoles).map { ($0, $1) } }
         set {
-            lineTexts = newValue.map(\.line)
+            lineTextSources = newValue.map { .text($0.line) }
+            lineInput = ""
             lineRoles = newValue.map(\.role)
         }
     }
@@ -108,17 +129,19 @@ public struct TextCleaner: Sendable {
 
     /// A non-blank line and what the scan found out about it.
     private struct Line {
-        /// Whitespace collapsed, inline shortcodes removed.
-        var line: String
-        /// As scraped, except inline shortcodes removed.
-        var raw: String
+        /// Whitespace collapsed, inline shortcodes removed, when that changed the line; nil
+        /// when the line is its raw bytes (`rawRange`) as they stand (most lines).
+        var rewritten: String?
+        /// As scraped, except inline shortcodes removed, when that changed the line; nil when
+        /// it is the bytes at `rawRange`.
+        var rewrittenRaw: String?
         var words: Int
         var facts: TextCleanerLineFacts
-        /// The line's key in the scanner's buffer; nil for lines whose text the cleaner
-        /// rewrote (their key is computed from `line`).
+        /// The line's key in the scanner's buffer; nil for lines whose shortcodes the cleaner
+        /// removed (their key is computed from `rewritten`).
         var scannedKey: Range<Int>?
         var keyWords: Int
-        /// The raw line's bytes in the document, when `raw` is them.
+        /// The raw line's bytes in the document, when they are its raw form.
         var rawRange: Range<Int>?
         var mayBePromotion = true
         var mayHoldFurnitureItem = true
@@ -143,27 +166,20 @@ public struct TextCleaner: Sendable {
         _ text: String, knownTitle: String? = nil, memory: (any BoilerplateMemory)? = nil, source: String? = nil, folding: Bool = false
     ) -> CleanedText {
         var text = text
-        let utf8 = text.utf8
-        /// The line at `range` (bytes starting and ending at scalar boundaries): copied from
-        /// `text`, which is valid UTF-8 already, instead of decoding (validating) its bytes again.
-        func string(_ range: Range<Int>) -> String {
-            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-            let end = utf8.index(start, offsetBy: range.count)
-            return String(Substring(utf8[start..<end]))
-        }
+        // The lines' offsets are into this UTF-8, which `CleanedText` keeps for `lines`.
+        text.makeContiguousUTF8()
+        let input = text
         return text.withUTF8 { bytes in
             var scanner = TextCleanerLineScanner(bytes, tables: scanTables, writesFold: folding)
             var lines: [Line] = []
             while let scanned = scanner.nextLine() {
                 let scan = scanned.scan
-                let rawLine = string(scanned.range)
-                let original = scan.isCollapsed
-                    ? rawLine
-                    : TextCleanerLines.collapseWhitespace(UnsafeBufferPointer(rebasing: bytes[scanned.range])) { rawLine }
+                let rawBytes = UnsafeBufferPointer(rebasing: bytes[scanned.range])
                 guard scan.hasBracket else {
                     // No shortcode can be in the line: it is its own raw form.
                     lines.append(Line(
-                        line: original, raw: rawLine, words: scan.words,
+                        rewritten: scan.isCollapsed ? nil : TextCleanerLines.collapseWhitespace(rawBytes),
+                        words: scan.words,
                         facts: TextCleanerLineFacts(
                             hasBracket: false, hasWhitespaceRun: scan.hasWhitespaceRun, whitespaceRuns: scan.whitespaceRuns,
                             hasItemSeparator: scan.hasItemSeparator, letteredWords: scan.letteredWords
@@ -176,27 +192,42 @@ public struct TextCleaner: Sendable {
                     ))
                     continue
                 }
+                let rawLine = String(validUTF8: rawBytes)
+                let original = scan.isCollapsed ? rawLine : TextCleanerLines.collapseWhitespace(rawBytes)
                 // Shortcode-only lines stay whole so that they are reported as such.
                 if TextCleanerRules.isShortcodeOnly(original) {
-                    lines.append(Line(line: original, raw: rawLine, words: scan.words, facts: .unknown, keyWords: 0))
+                    lines.append(Line(rewritten: original, rewrittenRaw: rawLine, words: scan.words, facts: .unknown, keyWords: 0))
                     continue
                 }
                 let raw = TextCleanerRules.removingInlineShortcodes(rawLine)
                 let line = TextFolding.collapseWhitespace(raw)
                 if !line.isEmpty {
-                    lines.append(Line(line: line, raw: raw, words: TextCleanerText.words(line), facts: .unknown, keyWords: 0))
+                    lines.append(Line(
+                        rewritten: line, rewrittenRaw: raw, words: TextCleanerText.words(line), facts: .unknown, keyWords: 0
+                    ))
                 }
             }
             return clean(
-                lines, scanner: scanner, bytes: bytes, knownTitle: knownTitle, memory: memory, source: source, folding: folding
+                lines, scanner: scanner, input: input, bytes: bytes, knownTitle: knownTitle, memory: memory, source: source,
+                folding: folding
             )
         }
     }
 
     private func clean(
-        _ lines: [Line], scanner: borrowing TextCleanerLineScanner, bytes: UnsafeBufferPointer<UInt8>, knownTitle: String?,
-        memory: (any BoilerplateMemory)?, source: String?, folding: Bool
+        _ lines: [Line], scanner: borrowing TextCleanerLineScanner, input: String, bytes: UnsafeBufferPointer<UInt8>,
+        knownTitle: String?, memory: (any BoilerplateMemory)?, source: String?, folding: Bool
     ) -> CleanedText {
+        /// Line `index`'s collapsed UTF-8, for `body`: its rewritten text or its raw bytes.
+        func withText<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            if var rewritten = lines[index].rewritten { return rewritten.withUTF8(body) }
+            return body(UnsafeBufferPointer(rebasing: bytes[lines[index].rawRange!]))
+        }
+        /// Line `index`'s collapsed text as a String (made for the rules that read Strings).
+        func text(_ index: Int) -> String {
+            lines[index].rewritten ?? String(validUTF8: UnsafeBufferPointer(rebasing: bytes[lines[index].rawRange!]))
+        }
+
         var result = CleanedText(text: "", lines: [])
         var roles: [TextLineRole] = []
         roles.reserveCapacity(lines.count)
@@ -205,19 +236,24 @@ public struct TextCleaner: Sendable {
         for index in lines.indices {
             let role: TextLineRole
             if let scannedKey = lines[index].scannedKey, let rawRange = lines[index].rawRange {
-                role = lineRole(
-                    lines[index], key: scanner.key(of: scannedKey), keyWords: lines[index].keyWords,
-                    rawBytes: UnsafeBufferPointer(rebasing: bytes[rawRange]), memory: memory, source: source, into: &result
-                )
+                role = withText(index) { lineBytes in
+                    lineRole(
+                        lines[index], text: lineBytes, key: scanner.key(of: scannedKey), keyWords: lines[index].keyWords,
+                        rawBytes: UnsafeBufferPointer(rebasing: bytes[rawRange]), memory: memory, source: source, into: &result
+                    )
+                }
             } else {
-                var raw = lines[index].raw
-                let key = BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
+                var line = lines[index].rewritten!
+                var raw = lines[index].rewrittenRaw!
+                let key = BoilerplateLexicon.comparisonKeyBytes(line)
                 role = key.withUnsafeBufferPointer { key in
-                    raw.withUTF8 { rawBytes in
-                        lineRole(
-                            lines[index], key: key, keyWords: BoilerplateLexicon.keyWords(key), rawBytes: rawBytes, memory: memory,
-                            source: source, into: &result
-                        )
+                    line.withUTF8 { lineBytes in
+                        raw.withUTF8 { rawBytes in
+                            lineRole(
+                                lines[index], text: lineBytes, key: key, keyWords: BoilerplateLexicon.keyWords(key), rawBytes: rawBytes,
+                                memory: memory, source: source, into: &result
+                            )
+                        }
                     }
                 }
             }
@@ -226,7 +262,7 @@ public struct TextCleaner: Sendable {
         }
         func key(_ index: Int) -> [UInt8] {
             if let scannedKey = lines[index].scannedKey { return Array(scanner.key(of: scannedKey)) }
-            return BoilerplateLexicon.comparisonKeyBytes(lines[index].line)
+            return BoilerplateLexicon.comparisonKeyBytes(lines[index].rewritten!)
         }
         /// Whether line `index` folds to `headline`: a line with more lettered words than
         /// the key has words cannot (its lettered words survive folding as words).
@@ -239,7 +275,10 @@ public struct TextCleaner: Sendable {
         }
 
         let titleKey = knownTitle.map(BoilerplateLexicon.comparisonKeyBytes).flatMap { $0.isEmpty ? nil : $0 }
-        let paragraphs = candidates.filter { roles[$0] == .text && TextCleanerRules.isParagraph(lines[$0].line, words: lines[$0].words) }
+        var titleIsDisplayForm = false
+        let paragraphs = candidates.filter { index in
+            roles[index] == .text && withText(index) { TextCleanerRules.isParagraph(bytes: $0, words: lines[index].words) }
+        }
         func isInArticle(_ index: Int) -> Bool {
             guard let first = paragraphs.first, let last = paragraphs.last else { return true }
             return index > first && index < last
@@ -252,18 +291,20 @@ public struct TextCleaner: Sendable {
             // Section kickers ("أخبار عربية ودولية") are headline-shaped but short, and leads
             // without a full stop long: a header line of usual title length wins over both, the
             // first headline-shaped one otherwise.
-            let header = candidates.filter { $0 < first && TextCleanerRules.isHeadline(lines[$0].line, words: lines[$0].words) }
+            let header = candidates.filter { index in
+                index < first && withText(index) { TextCleanerRules.isHeadline(bytes: $0, words: lines[index].words) }
+            }
             let titleIndex = titleKey != nil ? nil
                 : header.first { (Self.titleWords..<Self.keptLeadWords).contains(lines[$0].words) } ?? header.first
             var foundTitleKey: [UInt8]?
             for index in candidates where index < first {
-                let line = lines[index].line
                 let key = key(index)
                 if key == titleKey || key == foundTitleKey {
                     roles[index] = .repeatedTitle
                 } else if index == titleIndex {
                     roles[index] = .title
-                    result.title = line
+                    result.title = text(index)
+                    titleIsDisplayForm = lines[index].isDisplayForm
                     foundTitleKey = key
                 } else if lines[index].words < Self.keptLeadWords {
                     roles[index] = .beforeArticle
@@ -271,7 +312,7 @@ public struct TextCleaner: Sendable {
             }
             // A long line without a full stop after the last paragraph is a truncated one: kept.
             for index in candidates where index > last && lines[index].words < Self.keptLeadWords
-                && !TextCleanerText.endsSentence(lines[index].line) {
+                && !withText(index, TextCleanerText.endsSentence) {
                 roles[index] = .afterArticle
             }
         }
@@ -287,28 +328,36 @@ public struct TextCleaner: Sendable {
         // paragraphs) skip it, and a line it empties is dropped, as it drops blank lines.
         // The folded form goes line by line too: folding keeps lines, and a line folded to
         // nothing is dropped as the fold of the whole text drops it.
-        var text = ""
-        let capacity = lines.indices.reduce(0) { roles[$1] == .text ? $0 + lines[$1].line.utf8.count + 1 : $0 }
-        text.reserveCapacity(capacity)
+        let capacity = lines.indices.reduce(0) { total, index in
+            roles[index] != .text ? total : total + 1 + (lines[index].rewritten?.utf8.count ?? lines[index].rawRange!.count)
+        }
+        var displayText: [UInt8] = []
+        displayText.reserveCapacity(capacity)
         var folded: [UInt8] = []
         if folding { folded.reserveCapacity(capacity) }
         var foldedMayHoldMojibake = false
         for index in lines.indices where roles[index] == .text {
-            let display = lines[index].isDisplayForm ? lines[index].line : normalizer.normalize(lines[index].line)
-            if display.isEmpty { continue }
-            if !text.isEmpty { text += "\n" }
-            text += display
+            /// The line's display form, when the line is not in it already.
+            var display: String?
+            if lines[index].isDisplayForm {
+                withText(index) { Self.appendLine($0, to: &displayText) }
+            } else {
+                var normalized = normalizer.normalize(text(index))
+                if normalized.isEmpty { continue }
+                normalized.withUTF8 { Self.appendLine($0, to: &displayText) }
+                display = normalized
+            }
             guard folding else { continue }
             if let range = lines[index].folded {
                 Self.appendLine(scanner.folded(range), to: &folded)
                 foldedMayHoldMojibake = foldedMayHoldMojibake || lines[index].foldedMayHoldMojibake
             } else {
-                let foldedLine = normalizer.foldOnce(display)
+                let foldedLine = normalizer.foldOnce(display ?? text(index))
                 Self.appendLine(foldedLine.text.utf8, to: &folded)
                 foldedMayHoldMojibake = foldedMayHoldMojibake || !foldedLine.mojibakeRuledOut
             }
         }
-        result.text = text
+        result.text = displayText.withUnsafeBufferPointer(String.init(validUTF8:))
         if folding {
             // A mojibake signature never spans a line break: a text none of whose lines can
             // hold one cannot either. (Where a line may, `completeFold` looks for one.)
@@ -316,8 +365,9 @@ public struct TextCleaner: Sendable {
                 text: folded.withUnsafeBufferPointer(String.init(validUTF8:)), mojibakeRuledOut: !foldedMayHoldMojibake
             ))
         }
-        result.title = result.title.map(normalizer.normalize)
-        result.lineTexts = lines.map(\.line)
+        if !titleIsDisplayForm { result.title = result.title.map(normalizer.normalize) }
+        result.lineInput = input
+        result.lineTextSources = lines.map { line in line.rewritten.map { .text($0) } ?? .input(line.rawRange!) }
         result.lineRoles = roles
         return result
     }
@@ -334,15 +384,23 @@ public struct TextCleaner: Sendable {
     /// The line's facts and the scan's filters let rules that cannot claim it be skipped;
     /// `key` is its comparison key (`keyWords` words), `rawBytes` its raw form.
     private func lineRole(
-        _ line: borrowing Line, key: UnsafeBufferPointer<UInt8>, keyWords: Int, rawBytes: UnsafeBufferPointer<UInt8>,
-        memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
+        _ line: borrowing Line, text lineBytes: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>, keyWords: Int,
+        rawBytes: UnsafeBufferPointer<UInt8>, memory: (any BoilerplateMemory)?, source: String?, into result: inout CleanedText
     ) -> TextLineRole {
-        let (text, words, facts) = (line.line, line.words, line.facts)
-        if facts.hasBracket && TextCleanerRules.isShortcodeOnly(text) { return .shortcode }
+        let (words, facts) = (line.words, line.facts)
+        // The rules that read Strings get one, made once; most lines (paragraphs) reach none.
+        var madeText: String?
+        func text() -> String {
+            if let madeText { return madeText }
+            let made = String(validUTF8: lineBytes)
+            madeText = made
+            return made
+        }
+        if facts.hasBracket && TextCleanerRules.isShortcodeOnly(text()) { return .shortcode }
         if facts.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(bytes: rawBytes) { return .ticker }
         // A line of two words, one with a letter, is no lone control.
-        if !(line.containsLetter && words >= 2) && TextCleanerRules.isUIToken(text, words: words) { return .uiToken }
-        if let memory, let source, memory.isLearnedBoilerplate(text, source: source) { return .learnedBoilerplate }
+        if !(line.containsLetter && words >= 2) && TextCleanerRules.isUIToken(text(), words: words) { return .uiToken }
+        if let memory, let source, memory.isLearnedBoilerplate(text(), source: source) { return .learnedBoilerplate }
         let mayHoldItems = facts.hasWhitespaceRun || facts.hasItemSeparator
         if TextCleanerRules.isFurniture(
             rawBytes: rawBytes, letteredWords: facts.letteredWords, mayHoldItems: mayHoldItems, key: key, keyWords: keyWords,
@@ -350,15 +408,16 @@ public struct TextCleaner: Sendable {
         ) {
             // A full sentence that merely contains a furniture phrase ("…الإبلاغ عن أي نشاط
             // مشبوه.") is furniture only outside the article: decided by position.
-            return TextCleanerRules.isParagraph(text, words: words) ? .furnitureUnlessInArticle : .furniture
+            return TextCleanerRules.isParagraph(bytes: lineBytes, words: words) ? .furnitureUnlessInArticle : .furniture
         }
         if line.mayBePromotion && words <= TextCleanerRules.maximumPromotionWords && TextCleanerRules.isPromotion(keyBytes: key) {
             return .promotion
         }
-        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(text)
-            && TextCleanerRules.mayBeBylineOrDateline(text)
+        if words <= TextCleanerRules.maximumMetadataLineWords && !TextCleanerText.endsSentence(lineBytes)
+            && TextCleanerRules.mayBeBylineOrDateline(bytes: lineBytes)
         {
             // Asked once for both rules.
+            let text = text()
             let isBylineOrDateline = BylineDetector.isBylineOrDateline(text)
             if let author = TextCleanerRules.bylineAuthor(text, words: words, isBylineOrDateline: isBylineOrDateline) {
                 if result.author == nil { result.author = author }
@@ -371,7 +430,8 @@ public struct TextCleaner: Sendable {
                 return .dateline
             }
         }
-        if TextCleanerRules.isCaption(text, words: words) { return .caption }
+        // `isCaption` asks for a closing parenthesis at the end first.
+        if lineBytes.last == UInt8(ascii: ")") && TextCleanerRules.isCaption(text(), words: words) { return .caption }
         return .text
     }
 }

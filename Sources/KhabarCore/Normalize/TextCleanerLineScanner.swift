@@ -35,8 +35,8 @@ struct TextCleanerLineScanner: ~Copyable {
         /// line back unchanged.
         var isDisplayForm: Bool
         /// The line's folded form (the first folding pass of `ArabicNormalizer.fold(display:)`
-        /// on the line alone), in `folded(_:)`: set for lines in display form whose every
-        /// scalar the scanner's fold tables handle, nil for the others.
+        /// on the line alone), in `folded(_:)`: set for collapsed lines in display form whose
+        /// every scalar the scanner's fold tables handle, nil for the others.
         var folded: Range<Int>?
         /// The folded form may hold a mojibake signature: one of its scalars is
         /// `FoldBits.unusualScalar` (and a signature needs one; the letters that can lead one,
@@ -409,9 +409,11 @@ private struct LineScan {
         }
         endKeyWord()
         typealias FoldBits = TextCleanerScanTables.FoldBits
-        let isDisplayForm = flags & Flag.isDisplayForm != 0 && facts.isCollapsed
+        // Whitespace aside (the collapsed line has plain single spaces where the line has
+        // runs or other spaces, which the display pass treats alike), every scalar stays.
+        let isDisplayForm = flags & Flag.isDisplayForm != 0
         var folded: Range<Int>? = foldStart..<foldWritten
-        if !writesFold || !isDisplayForm || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
+        if !writesFold || !isDisplayForm || !facts.isCollapsed || foldSeen & FoldBits.leftToTheGeneralFold != 0 {
             folded = nil
         } else if foldSeen & FoldBits.dropped != 0,
             let run = FoldingFastPath.firstSeparatorRun(fold + foldStart, count: foldWritten - foldStart)
@@ -644,8 +646,8 @@ private struct LineScan {
         markClass = 0
         writeFold(tables.foldEntry(bytes, at: index, length: length))
         if TextCleanerLines.spaceLength(bytes, at: index) > 0 {
+            // Not in the collapsed line, whose display form `isDisplayForm` is about.
             facts.isCollapsed = false
-            flags &= ~Flag.isDisplayForm
             space()
             index &+= length
             return false

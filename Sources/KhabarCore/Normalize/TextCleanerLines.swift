@@ -70,7 +70,15 @@ enum TextCleanerLines {
             index += 1
         }
         if clean && !(count > 0 && bytes[count - 1] == 0x20) { return original() }
-        return String(unsafeUninitializedCapacity: count) { output in
+        return collapseWhitespace(bytes)
+    }
+
+    /// `TextFolding.collapseWhitespace` on bytes, always written anew (for a line known to
+    /// need it). Whole whitespace scalars are left out of valid UTF-8, so the result is valid
+    /// and is not validated again.
+    static func collapseWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = bytes.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(count, 1)) { output in
             var written = 0
             var pendingSpace = false
             var index = 0
@@ -90,7 +98,7 @@ enum TextCleanerLines {
                 written += 1
                 index += 1
             }
-            return written
+            return String(validUTF8: UnsafeBufferPointer(rebasing: output[..<written]))
         }
     }
 

@@ -54,26 +54,29 @@ enum TextCleanerText {
     /// numeric scalars are the two digit rows), through `Unicode.Scalar.Properties` otherwise.
     static func containsDigit(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    if byte >= 0x30 && byte <= 0x39 { return true }
-                    index += 1
-                } else if byte >= 0xD8 && byte <= 0xDB && index + 1 < count {
-                    let next = bytes[index + 1]
-                    if (byte == 0xD9 && next >= 0xA0 && next <= 0xA9) || (byte == 0xDB && next >= 0xB0 && next <= 0xB9) { return true }
-                    index += 2
-                } else {
-                    let (scalar, length) = UTF8Bytes.scalar(in: bytes, at: index)
-                    if let scalar, scalar.properties.numericType != nil { return true }
-                    index += length
-                }
+        return text.withUTF8 { containsDigit($0) }
+    }
+
+    /// `containsDigit` of UTF-8 text.
+    static func containsDigit(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if byte >= 0x30 && byte <= 0x39 { return true }
+                index += 1
+            } else if byte >= 0xD8 && byte <= 0xDB && index + 1 < count {
+                let next = bytes[index + 1]
+                if (byte == 0xD9 && next >= 0xA0 && next <= 0xA9) || (byte == 0xDB && next >= 0xB0 && next <= 0xB9) { return true }
+                index += 2
+            } else {
+                let (scalar, length) = UTF8Bytes.scalar(in: bytes, at: index)
+                if let scalar, scalar.properties.numericType != nil { return true }
+                index += length
             }
-            return false
         }
+        return false
     }
 }
 
@@ -560,6 +563,11 @@ enum TextCleanerRules {
         BylineDetector.anyLabel.mayStart(line) || TextCleanerText.containsDigit(line)
     }
 
+    /// `mayBeBylineOrDateline` of the line's UTF-8 bytes.
+    static func mayBeBylineOrDateline(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        BylineDetector.anyLabel.mayStart(utf8: bytes) || TextCleanerText.containsDigit(bytes)
+    }
+
     /// The author named by a byline line ("بواسطة نجيم", "بقلم: فلان"); `nil` otherwise.
     /// `isBylineOrDateline`: `BylineDetector.isBylineOrDateline(line)`, when the caller has it.
     static func bylineAuthor(_ line: String, words: Int? = nil, isBylineOrDateline: Bool? = nil) -> String? {
@@ -715,10 +723,20 @@ enum TextCleanerRules {
         return words >= proseWords || (words >= sentenceWords && TextCleanerText.endsSentence(line))
     }
 
+    /// `isParagraph` of a collapsed line's UTF-8 bytes and its `words`.
+    static func isParagraph(bytes: UnsafeBufferPointer<UInt8>, words: Int) -> Bool {
+        words >= proseWords || (words >= sentenceWords && TextCleanerText.endsSentence(bytes))
+    }
+
     /// A headline: a few words up to a long title, not a sentence.
     static func isHeadline(_ line: String, words: Int? = nil) -> Bool {
         let words = words ?? TextCleanerText.words(line)
         return (3...30).contains(words) && !TextCleanerText.endsSentence(line)
+    }
+
+    /// `isHeadline` of a collapsed line's UTF-8 bytes and its `words`.
+    static func isHeadline(bytes: UnsafeBufferPointer<UInt8>, words: Int) -> Bool {
+        (3...30).contains(words) && !TextCleanerText.endsSentence(bytes)
     }
 }
 

@@ -445,7 +445,7 @@ struct LabelSet: Sendable {
         return false
     }
 
-    private func mayStart(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func mayStart(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = bytes.count
         while index < count, case let spaceLength = MetadataText.whitespaceLength(bytes, at: index), spaceLength > 0 {
