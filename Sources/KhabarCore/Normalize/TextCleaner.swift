@@ -51,17 +51,23 @@ public struct CleanedText: Sendable, Equatable {
                 let utf8 = lineInput.utf8
                 let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
                 return String(Substring(utf8[start..<utf8.index(start, offsetBy: range.count)]))
+            case .collapsingInput(let range):
+                var input = lineInput
+                return input.withUTF8 { TextCleanerLines.collapseWhitespace(UnsafeBufferPointer(rebasing: $0[range])) }
             }
         }
     }
     var lineRoles: [TextLineRole] = []
-    /// Where each of `lineTexts` is: its own text, or a range of `lineInput`'s UTF-8.
+    /// Where each of `lineTexts` is: its own text, or a range of `lineInput`'s UTF-8 (as it
+    /// is, or collapsed).
     var lineTextSources: [LineTextSource] = []
     var lineInput = ""
 
     enum LineTextSource: Sendable {
         case text(String)
         case input(Range<Int>)
+        /// The range's whitespace collapsed.
+        case collapsingInput(Range<Int>)
     }
 
     /// Every non-blank input line with what it was taken for, in order (for tests and
@@ -135,6 +141,11 @@ public struct TextCleaner: Sendable {
         /// As scraped, except inline shortcodes removed, when that changed the line; nil when
         /// it is the bytes at `rawRange`.
         var rewrittenRaw: String?
+        /// The raw line is its collapsed form (false: `rewritten` is that form, or for a
+        /// ticker it is made only when asked for).
+        var isCollapsed = true
+        /// Decided on the raw bytes: the line is a ticker (`TickerDetector`).
+        var isTicker = false
         var words: Int
         var facts: TextCleanerLineFacts
         /// The line's key in the scanner's buffer; nil for lines whose shortcodes the cleaner
@@ -176,10 +187,13 @@ public struct TextCleaner: Sendable {
                 let scan = scanned.scan
                 let rawBytes = UnsafeBufferPointer(rebasing: bytes[scanned.range])
                 guard scan.hasBracket else {
-                    // No shortcode can be in the line: it is its own raw form.
+                    // No shortcode can be in the line: it is its own raw form. A ticker is
+                    // told on its raw bytes (the first rule to claim such a line), and dropped
+                    // without its collapsed form.
+                    let isTicker = scan.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(bytes: rawBytes)
                     lines.append(Line(
-                        rewritten: scan.isCollapsed ? nil : TextCleanerLines.collapseWhitespace(rawBytes),
-                        words: scan.words,
+                        rewritten: scan.isCollapsed || isTicker ? nil : TextCleanerLines.collapseWhitespace(rawBytes),
+                        isCollapsed: scan.isCollapsed, isTicker: isTicker, words: scan.words,
                         facts: TextCleanerLineFacts(
                             hasBracket: false, hasWhitespaceRun: scan.hasWhitespaceRun, whitespaceRuns: scan.whitespaceRuns,
                             hasItemSeparator: scan.hasItemSeparator, letteredWords: scan.letteredWords
@@ -218,7 +232,8 @@ public struct TextCleaner: Sendable {
         _ lines: [Line], scanner: borrowing TextCleanerLineScanner, input: String, bytes: UnsafeBufferPointer<UInt8>,
         knownTitle: String?, memory: (any BoilerplateMemory)?, source: String?, folding: Bool
     ) -> CleanedText {
-        /// Line `index`'s collapsed UTF-8, for `body`: its rewritten text or its raw bytes.
+        /// Line `index`'s collapsed UTF-8, for `body`: its rewritten text or its raw bytes (not
+        /// for a ticker, whose collapsed form is not made).
         func withText<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
             if var rewritten = lines[index].rewritten { return rewritten.withUTF8(body) }
             return body(UnsafeBufferPointer(rebasing: bytes[lines[index].rawRange!]))
@@ -235,7 +250,9 @@ public struct TextCleaner: Sendable {
         // By index: `for line in lines` copied each line (two strings retained and released).
         for index in lines.indices {
             let role: TextLineRole
-            if let scannedKey = lines[index].scannedKey, let rawRange = lines[index].rawRange {
+            if lines[index].isTicker {
+                role = .ticker
+            } else if let scannedKey = lines[index].scannedKey, let rawRange = lines[index].rawRange {
                 role = withText(index) { lineBytes in
                     lineRole(
                         lines[index], text: lineBytes, key: scanner.key(of: scannedKey), keyWords: lines[index].keyWords,
@@ -367,7 +384,9 @@ public struct TextCleaner: Sendable {
         }
         if !titleIsDisplayForm { result.title = result.title.map(normalizer.normalize) }
         result.lineInput = input
-        result.lineTextSources = lines.map { line in line.rewritten.map { .text($0) } ?? .input(line.rawRange!) }
+        result.lineTextSources = lines.map { line in
+            line.rewritten.map { .text($0) } ?? (line.isCollapsed ? .input(line.rawRange!) : .collapsingInput(line.rawRange!))
+        }
         result.lineRoles = roles
         return result
     }

@@ -482,7 +482,8 @@ private struct LineScan {
         // navigation item or a furniture phrase, or starts with a leading phrase.
         if startsItem
             && ((candidate & TextCleanerScanTables.furnitureItemWord != 0 && tables.furnitureItemFirstWords.contains(word))
-                || tables.startsWithOneWordLeadingPhrase(word))
+                || (TextCleanerScanTables.mayStartOneWordLeadingPhrase(word, buffers.leadingPhraseStarts.baseAddress!)
+                    && tables.startsWithOneWordLeadingPhrase(word)))
         {
             flags |= Flag.mayHoldFurnitureItem
         }
@@ -803,6 +804,7 @@ final class TextCleanerScanTables: Sendable {
         var asciiFold: UnsafeBufferPointer<UInt64>
         var phraseWindows: UnsafeBufferPointer<UInt64>
         var wordSignatures: UnsafeBufferPointer<UInt8>
+        var leadingPhraseStarts: UnsafeBufferPointer<UInt64>
     }
 
     func withBuffers<Result>(_ body: (Buffers) -> Result) -> Result {
@@ -811,10 +813,12 @@ final class TextCleanerScanTables: Sendable {
                 asciiFold.withUnsafeBufferPointer { asciiFold in
                     containedPhraseWindows.withUnsafeBufferPointer { phraseWindows in
                         wordSignatures.withUnsafeBufferPointer { wordSignatures in
-                            body(Buffers(
-                                arabic: arabic, asciiKey: asciiKey, asciiFold: asciiFold, phraseWindows: phraseWindows,
-                                wordSignatures: wordSignatures
-                            ))
+                            oneWordLeadingPhraseStarts.withUnsafeBufferPointer { leadingPhraseStarts in
+                                body(Buffers(
+                                    arabic: arabic, asciiKey: asciiKey, asciiFold: asciiFold, phraseWindows: phraseWindows,
+                                    wordSignatures: wordSignatures, leadingPhraseStarts: leadingPhraseStarts
+                                ))
+                            }
                         }
                     }
                 }
@@ -935,16 +939,26 @@ final class TextCleanerScanTables: Sendable {
     @inline(__always)
     static func phraseWindowSlot(_ window: UInt64) -> Int { Int(truncatingIfNeeded: (window &* 0x9E37_79B9_7F4A_7C15) >> 48) }
 
+    /// Whether the key word starts with a leading phrase of one word (after
+    /// `mayStartOneWordLeadingPhrase`, which rules most words out).
     func startsWithOneWordLeadingPhrase(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard word.count >= 2 else { return false }
-        let slot = Self.leadingPhraseStartSlot(word[0], word[1])
-        guard oneWordLeadingPhraseStarts[slot >> 6] & (1 << UInt64(slot & 63)) != 0 else { return false }
-        return oneWordLeadingPhrases.contains { phrase in
+        oneWordLeadingPhrases.contains { phrase in
             phrase.count <= word.count && phrase.withUnsafeBufferPointer { $0.elementsEqual(word.prefix(phrase.count)) }
         }
     }
 
+    /// Whether `word` may start with a one-word leading phrase, by its first two bytes in
+    /// `starts` (`oneWordLeadingPhraseStarts`): false for most words, before any phrase is
+    /// compared.
+    @inline(__always)
+    static func mayStartOneWordLeadingPhrase(_ word: UnsafeBufferPointer<UInt8>, _ starts: UnsafePointer<UInt64>) -> Bool {
+        guard word.count >= 2 else { return false }
+        let slot = leadingPhraseStartSlot(word[0], word[1])
+        return starts[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
+
     /// 10 bits of a word's first two bytes.
+    @inline(__always)
     private static func leadingPhraseStartSlot(_ first: UInt8, _ second: UInt8) -> Int {
         Int(truncatingIfNeeded: ((UInt32(first) << 8 | UInt32(second)) &* 0x9E37_79B1) >> 22)
     }
