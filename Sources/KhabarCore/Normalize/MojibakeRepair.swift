@@ -90,11 +90,22 @@ public enum MojibakeRepair {
         guard index + 2 < count else { return false }
         let next = base[index &+ 1]
         if base[index] == 0xC3 { return (next == 0x83 || next &- 0x98 < 4) && base[index &+ 2] >= 0x80 }
-        return base[index] == 0xD8 && next &- 0xB7 < 4 && windows1256SignatureFollows(base, count, at: index &+ 2)
+        guard base[index] == 0xD8 && next &- 0xB7 < 4 else { return false }
+        // ع and the others are common letters, nearly always followed by ASCII or a letter of
+        // U+0621–0678, which rules a signature out: told here, without a call.
+        let following = index &+ 2
+        let lead = base[following]
+        if lead < 0x80 { return false }
+        if following &+ 1 < count {
+            let second = base[following &+ 1]
+            if (lead == 0xD8 && second >= 0xA1) || (lead == 0xD9 && second <= 0xB8) { return false }
+        }
+        return windows1256SignatureFollows(base, count, at: following)
     }
 
     /// After ط ظ ع غ at `following - 2`: a non-Arabic, non-ASCII scalar and ط ظ ع غ again, or
     /// "·"/"¸" after ط (a second round).
+    @inline(never)
     private static func windows1256SignatureFollows(
         _ base: UnsafePointer<UInt8>, _ count: Int, at following: Int
     ) -> Bool {
