@@ -247,7 +247,7 @@ public struct TextCleaner: Sendable {
         var roles: [TextLineRole] = []
         roles.reserveCapacity(lines.count)
         var candidates: [Int] = []
-        // By index: `for line in lines` copied each line (two strings retained and released).
+        // By index: `for line in lines` copied each line (its strings retained and released).
         for index in lines.indices {
             let role: TextLineRole
             if lines[index].isTicker {
