@@ -514,12 +514,7 @@ enum TextCleanerRules {
     static func isCaptionOfPlainScalars(_ line: String) -> Bool? {
         var line = line
         return line.withUTF8 { bytes -> Bool? in
-            var index = 0
-            while index < bytes.count {
-                let length = PlainScalars.length(bytes, at: index)
-                guard length > 0 else { return nil }
-                index += length
-            }
+            guard PlainScalars.spans(bytes) else { return nil }
             // Trailing groups, last first; only the last is read, the others are cut off.
             var bodyEnd = bytes.count
             var lastCredit: Range<Int>?
@@ -641,15 +636,7 @@ enum TextCleanerRules {
     /// Whether `line` is made only of `PlainScalars`.
     static func isPlain(_ line: String) -> Bool {
         var line = line
-        return line.withUTF8 { bytes in
-            var index = 0
-            while index < bytes.count {
-                let length = PlainScalars.length(bytes, at: index)
-                guard length > 0 else { return false }
-                index += length
-            }
-            return true
-        }
+        return line.withUTF8(PlainScalars.spans)
     }
 
     /// `line.range(of: separator)` (Foundation) for a separator of `PlainScalars`: found on the

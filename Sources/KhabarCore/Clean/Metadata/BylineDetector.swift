@@ -216,6 +216,17 @@ enum PlainScalars {
             return 0
         }
     }
+
+    /// Whether `bytes` are made only of plain scalars (then each scalar is a `Character`).
+    static func spans(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let length = Self.length(bytes, at: index)
+            guard length > 0 else { return false }
+            index += length
+        }
+        return true
+    }
 }
 
 /// What `isMostlyDate` and the bare-date test of `isBylineOrDateline` need, read on the bytes
@@ -372,12 +383,7 @@ struct LabelSet: Sendable {
 
     private func plainRemainder(utf8 bytes: UnsafeBufferPointer<UInt8>, requirePunctuation: Bool) -> String?? {
         let count = bytes.count
-        var index = 0
-        while index < count {
-            let length = PlainScalars.length(bytes, at: index)
-            guard length > 0 else { return nil }
-            index += length
-        }
+        guard PlainScalars.spans(bytes) else { return nil }
         func isArabicComma(_ index: Int) -> Bool { bytes[index] == 0xD8 && bytes[index + 1] == 0x8C }
         func isEnDash(_ index: Int) -> Bool { bytes[index] == 0xE2 && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x93 }
         labels: for label in composedPrefixes where label.count <= count {
