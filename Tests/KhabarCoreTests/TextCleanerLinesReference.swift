@@ -1,7 +1,7 @@
 @testable import KhabarCore
 
-/// One-fact-at-a-time versions of what `TextCleanerLineScanner` and `TextCleanerLines.scan`
-/// find in one pass: the references the tests check them against.
+/// What `TextCleanerLineScanner` finds in one pass, the older way (`scan`) and one fact at a
+/// time: the references the tests check it and the rules' filters against.
 extension TextCleanerLines {
     /// The non-empty lines of `text` as byte ranges: what `text.split(whereSeparator:
     /// \.isNewline)` cuts. Newline scalars (LF, VT, FF, CR, NEL, U+2028, U+2029) are grapheme
@@ -42,6 +42,90 @@ extension TextCleanerLines {
         }
         if start < count { ranges.append(start..<count) }
         return ranges
+    }
+
+    /// The facts of `Scan` in one pass over a line: `collapseWhitespace`'s no-change test,
+    /// whether there is a run of spaces or an item separator, the lettered words and the word
+    /// count. What the cleaner computed before `TextCleanerLineScanner` took over; the tests
+    /// check the scanner's facts and the ticker's word counts against it.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
+        var scan = Scan()
+        var index = 0
+        let count = bytes.count
+        var previousWasSpace = false
+        var atStart = true
+        var inWord = false
+        var inLetteredWord = false
+        var inRun = false
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0xD8 && byte <= 0xDB && index + 1 < count {
+                // The Arabic block (two bytes): never a space; a letter, or the Arabic comma.
+                let next = bytes[index + 1]
+                previousWasSpace = false
+                inRun = false
+                atStart = false
+                if !inWord {
+                    inWord = true
+                    scan.words += 1
+                }
+                if !inLetteredWord && ((byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)) {
+                    inLetteredWord = true
+                    scan.letteredWords += 1
+                }
+                if byte == 0xD8 && next == 0x8C { scan.hasItemSeparator = true }
+                index += 2
+                continue
+            }
+            let spaceBytes = byte < 0x80 ? (byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0) : spaceLength(bytes, at: index)
+            if spaceBytes > 0 {
+                if previousWasSpace && !scan.hasWhitespaceRun { scan.hasWhitespaceRun = true }
+                if previousWasSpace && !inRun {
+                    inRun = true
+                    scan.whitespaceRuns += 1
+                }
+                if byte != 0x20 || previousWasSpace || atStart { scan.isCollapsed = false }
+                previousWasSpace = true
+                inWord = false
+                inLetteredWord = false
+                index += spaceBytes
+                continue
+            }
+            previousWasSpace = false
+            inRun = false
+            atStart = false
+            if !inWord {
+                inWord = true
+                scan.words += 1
+            }
+            if byte < 0x80 {
+                switch byte {
+                case UInt8(ascii: "["):
+                    scan.hasBracket = true
+                case UInt8(ascii: "|"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ","):
+                    scan.hasItemSeparator = true
+                case 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+                    if !inLetteredWord {
+                        inLetteredWord = true
+                        scan.letteredWords += 1
+                    }
+                default:
+                    break
+                }
+            } else if index + 1 < count {
+                let next = bytes[index + 1]
+                if !inLetteredWord && ((byte == 0xD8 && next >= 0xA1 && next <= 0xBA) || (byte == 0xD9 && next >= 0x81 && next <= 0x8A)) {
+                    inLetteredWord = true
+                    scan.letteredWords += 1
+                }
+                if !scan.hasItemSeparator && (byte == 0xC2 || byte == 0xD8 || byte == 0xE2) && itemSeparatorLength(bytes, at: index) > 0 {
+                    scan.hasItemSeparator = true
+                }
+            }
+            index += 1
+        }
+        if previousWasSpace { scan.isCollapsed = false }
+        return scan
     }
 
     /// Whether `bytes` hold two whitespace scalars in a row: without that, a line is one

@@ -1,6 +1,6 @@
 /// The cleaner's single pass over a document: it cuts the lines and, on the way, gathers what
 /// the line rules would otherwise each read the line again for — the facts of
-/// `TextCleanerLines.scan`, the line's comparison key (`BoilerplateLexicon.comparisonKey`),
+/// `TextCleanerLines.Scan`, the line's comparison key (`BoilerplateLexicon.comparisonKey`),
 /// whether the display pass would leave the line as it is, and filters that say when the
 /// costly rules cannot claim the line. A filter only ever says "cannot"; the rule itself decides
 /// every line the filter lets through, so the result is the rules' own.
