@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KhabarCore
 @_spi(Benchmark) import KhabarCore
 #if canImport(Glibc)
 import Glibc

@@ -141,10 +141,8 @@ public struct TextCleaner: Sendable {
         /// As scraped, except inline shortcodes removed, when that changed the line; nil when
         /// it is the bytes at `rawRange`.
         var rewrittenRaw: String?
-        /// The raw line is its collapsed form (false: `rewritten` is that form, or for a
-        /// ticker it is made only when asked for).
-        var isCollapsed = true
-        /// Decided on the raw bytes: the line is a ticker (`TickerDetector`).
+        /// Decided on the raw bytes: the line is a ticker (`TickerDetector`); its collapsed form
+        /// is made only when asked for.
         var isTicker = false
         var words: Int
         var facts: TextCleanerLineFacts
@@ -193,7 +191,7 @@ public struct TextCleaner: Sendable {
                     let isTicker = scan.whitespaceRuns >= TickerDetector.minimumSegments - 1 && TickerDetector.isTicker(bytes: rawBytes)
                     lines.append(Line(
                         rewritten: scan.isCollapsed || isTicker ? nil : TextCleanerLines.collapseWhitespace(rawBytes),
-                        isCollapsed: scan.isCollapsed, isTicker: isTicker, words: scan.words,
+                        isTicker: isTicker, words: scan.words,
                         facts: TextCleanerLineFacts(
                             hasBracket: false, hasWhitespaceRun: scan.hasWhitespaceRun, whitespaceRuns: scan.whitespaceRuns,
                             hasItemSeparator: scan.hasItemSeparator, letteredWords: scan.letteredWords
@@ -385,7 +383,7 @@ public struct TextCleaner: Sendable {
         if !titleIsDisplayForm { result.title = result.title.map(normalizer.normalize) }
         result.lineInput = input
         result.lineTextSources = lines.map { line in
-            line.rewritten.map { .text($0) } ?? (line.isCollapsed ? .input(line.rawRange!) : .collapsingInput(line.rawRange!))
+            line.rewritten.map { .text($0) } ?? (line.isTicker ? .collapsingInput(line.rawRange!) : .input(line.rawRange!))
         }
         result.lineRoles = roles
         return result
